@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+import { SEVERITIES, type Severity } from '../core/model.js';
+
+export type OutputFormat = 'text' | 'json' | 'sarif' | 'markdown';
+export type FailOn = Severity | 'never';
+
+export interface CliOptions {
+  readonly paths: readonly string[];
+  readonly format: OutputFormat;
+  readonly output?: string;
+  readonly config?: string;
+  readonly failOn: FailOn;
+  readonly fix: boolean;
+  readonly color?: boolean;
+  readonly help: boolean;
+  readonly version: boolean;
+  readonly quiet: boolean;
+}
+
+export class UsageError extends Error {}
+
+const FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif', 'markdown'];
+
+export const HELP = `Usage: relay-lint [options] [paths...]
+
+Finds open relays and weak relay settings in relay configuration files
+(*.relay.yaml, *.relay.yml, *.relay.json). Paths are files or folders (default: .).
+
+Options:
+  -f, --format <text|json|sarif|markdown>  output format (default: text)
+  -o, --output <file>                      write the report to a file
+  -c, --config <file>                      use this .relay-lint.yaml instead of discovery
+      --fail-on <severity|never>           exit 1 when a finding is at or above it (default: high)
+      --fix                                apply safe fixes in place (atomic writes)
+      --color / --no-color                 force or disable colour (default: on a TTY)
+  -q, --quiet                              print nothing for files without findings
+  -h, --help                               show this help
+  -v, --version                            show the version
+
+Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage,
+configuration or internal error.
+`;
+
+export function parseCliArgs(argv: readonly string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: 'string', short: 'f' },
+        output: { type: 'string', short: 'o' },
+        config: { type: 'string', short: 'c' },
+        'fail-on': { type: 'string' },
+        fix: { type: 'boolean' },
+        color: { type: 'boolean' },
+        'no-color': { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message.split('\n')[0] : String(error));
+  }
+  const v = parsed.values;
+  const format = (v.format ?? 'text') as OutputFormat;
+  if (!FORMATS.includes(format))
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${v.format ?? ''}"`);
+  const failOn = (v['fail-on'] ?? 'high') as FailOn;
+  if (failOn !== 'never' && !SEVERITIES.includes(failOn)) {
+    throw new UsageError(
+      `--fail-on must be one of ${[...SEVERITIES, 'never'].join(', ')}, not "${v['fail-on'] ?? ''}"`,
+    );
+  }
+  const color = v['no-color'] === true ? false : v.color;
+  return {
+    paths: parsed.positionals.length > 0 ? parsed.positionals : ['.'],
+    format,
+    ...(v.output !== undefined ? { output: v.output } : {}),
+    ...(v.config !== undefined ? { config: v.config } : {}),
+    failOn,
+    fix: v.fix === true,
+    ...(color !== undefined ? { color } : {}),
+    help: v.help === true,
+    version: v.version === true,
+    quiet: v.quiet === true,
+  };
+}

@@ -1,0 +1,278 @@
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020.js';
+import picomatch from 'picomatch';
+import configSchema from '../../../../schemas/relay-lint-config.schema.json';
+import type { LintConfig, RuleSetting } from '../engine.js';
+import type { Finding, ParsedFile, Severity } from '../model.js';
+import { SEVERITIES } from '../model.js';
+import { parseEntry } from '../net/entry.js';
+import type { IntervalSet } from '../net/interval-set.js';
+import { parseConfig } from '../parse/index.js';
+import { ruleByToken } from '../rules/index.js';
+import { pointerToPath } from '../schema/to-report.js';
+import { nearest, toValue } from '../tree.js';
+import type { Thresholds } from './thresholds.js';
+
+export const CONFIG_FILE_NAME = '.relay-lint.yaml';
+export const DEFAULT_FILES: readonly string[] = [
+  '**/*.relay.yaml',
+  '**/*.relay.yml',
+  '**/*.relay.json',
+];
+
+export interface Override {
+  readonly files: readonly string[];
+  readonly rules: ReadonlyMap<string, RuleSetting>;
+  readonly trustedNetworks: readonly IntervalSet[];
+  readonly reason: string;
+}
+
+/** A `.relay-lint.yaml`, validated. Globs are relative to `baseDir` (the file's folder). */
+export interface ProjectConfig {
+  readonly root: boolean;
+  readonly files: readonly string[];
+  readonly ignore: readonly string[];
+  readonly trustedNetworks: readonly IntervalSet[];
+  readonly rules: ReadonlyMap<string, RuleSetting>;
+  readonly thresholds: Thresholds;
+  readonly maxFileBytes?: number;
+  readonly overrides: readonly Override[];
+}
+
+export const DEFAULT_CONFIG: ProjectConfig = {
+  root: false,
+  files: DEFAULT_FILES,
+  ignore: [],
+  trustedNetworks: [],
+  rules: new Map(),
+  thresholds: {},
+  overrides: [],
+};
+
+export interface ConfigProblem {
+  readonly ruleId: 'RLY099' | 'RLY000';
+  readonly message: string;
+  readonly span: { readonly start: number; readonly end: number };
+}
+
+export interface LoadedConfig {
+  readonly config: ProjectConfig;
+  /** Problems of the configuration file itself; when any, `config` is the defaults. */
+  readonly problems: readonly ConfigProblem[];
+  readonly parsed: ParsedFile;
+}
+
+let validator: ValidateFunction | undefined;
+function validate(): ValidateFunction {
+  if (validator === undefined) {
+    const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+    ajv.addKeyword('markdownDescription');
+    validator = ajv.compile(configSchema);
+  }
+  return validator;
+}
+
+/**
+ * Reads a `.relay-lint.yaml` text. A broken file yields problems with positions and the
+ * default configuration, so linting goes on and never silently stops.
+ */
+export function loadProjectConfig(uri: string, text: string): LoadedConfig {
+  const parsed = parseConfig(uri, text, 'yaml');
+  const fail = (problems: ConfigProblem[]): LoadedConfig => ({
+    config: DEFAULT_CONFIG,
+    problems,
+    parsed,
+  });
+  if (parsed.problems.length > 0) {
+    return fail(
+      parsed.problems.map((p) => ({
+        ruleId: 'RLY099',
+        message: `${CONFIG_FILE_NAME}: ${p.message}`,
+        span: p.span,
+      })),
+    );
+  }
+  const root = parsed.documents[0]?.root;
+  if (root === undefined) return { config: DEFAULT_CONFIG, problems: [], parsed };
+  const value = toValue(root);
+  const v = validate();
+  if (!v(value)) {
+    const problems = (v.errors ?? [])
+      .filter((e) => e.keyword !== 'if')
+      .map((e): ConfigProblem => {
+        const path = pointerToPath(e.instancePath);
+        const extra =
+          e.keyword === 'additionalProperties'
+            ? ` "${String((e.params as Record<string, unknown>)['additionalProperty'])}"`
+            : '';
+        const node = nearest(
+          root,
+          e.keyword === 'additionalProperties'
+            ? [...path, String((e.params as Record<string, unknown>)['additionalProperty'])]
+            : path,
+        );
+        const where = path.length > 0 ? path.join('.') : 'the file';
+        return {
+          ruleId: 'RLY000',
+          message: `${CONFIG_FILE_NAME}: ${where} ${e.message ?? 'is invalid'}${extra}; the default configuration is used instead.`,
+          span: node?.span ?? { start: 0, end: 0 },
+        };
+      });
+    return fail(dedupeProblems(problems));
+  }
+  const raw = value as RawConfig;
+  const problems: ConfigProblem[] = [];
+  const rules = readRules(raw.rules ?? {}, problems, root, ['rules']);
+  const trusted = readNetworks(raw.trustedNetworks ?? [], problems, root, ['trustedNetworks']);
+  const overrides = (raw.overrides ?? []).map((o, i): Override => ({
+    files: o.files,
+    rules: readRules(o.rules ?? {}, problems, root, ['overrides', i, 'rules']),
+    trustedNetworks: readNetworks(o.trustedNetworks ?? [], problems, root, [
+      'overrides',
+      i,
+      'trustedNetworks',
+    ]),
+    reason: o.reason.trim(),
+  }));
+  if (problems.length > 0) return fail(problems);
+  return {
+    config: {
+      root: raw.root === true,
+      files: raw.files ?? DEFAULT_FILES,
+      ignore: raw.ignore ?? [],
+      trustedNetworks: trusted,
+      rules,
+      thresholds: raw.thresholds?.broadCidr ?? {},
+      ...(raw.maxFileBytes !== undefined ? { maxFileBytes: raw.maxFileBytes } : {}),
+      overrides,
+    },
+    problems: [],
+    parsed,
+  };
+}
+
+interface RawConfig {
+  root?: boolean;
+  files?: string[];
+  ignore?: string[];
+  trustedNetworks?: string[];
+  rules?: Record<string, string | { severity: string }>;
+  thresholds?: { broadCidr?: Thresholds };
+  maxFileBytes?: number;
+  overrides?: {
+    files: string[];
+    rules?: Record<string, string | { severity: string }>;
+    trustedNetworks?: string[];
+    reason: string;
+  }[];
+}
+
+function dedupeProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => (seen.has(p.message) ? false : (seen.add(p.message), true)));
+}
+
+function readRules(
+  raw: Record<string, string | { severity: string }>,
+  problems: ConfigProblem[],
+  root: ParsedFile['documents'][number]['root'],
+  path: (string | number)[],
+): Map<string, RuleSetting> {
+  const out = new Map<string, RuleSetting>();
+  for (const [token, setting] of Object.entries(raw)) {
+    const rule = ruleByToken(token);
+    const severity = typeof setting === 'string' ? setting : setting.severity;
+    if (rule === undefined) {
+      problems.push({
+        ruleId: 'RLY000',
+        message: `${CONFIG_FILE_NAME}: "${token}" is not a Relay Lint rule id or name.`,
+        span: keySpan(root, [...path, token]),
+      });
+      continue;
+    }
+    if (severity === 'off' || (SEVERITIES as readonly string[]).includes(severity))
+      out.set(rule.meta.id, severity as Severity | 'off');
+  }
+  return out;
+}
+
+function keySpan(root: ParsedFile['documents'][number]['root'], path: (string | number)[]) {
+  const parent = nearest(root, path.slice(0, -1));
+  if (parent?.kind === 'object') {
+    const e = parent.entries.find((x) => x.key === path[path.length - 1]);
+    if (e !== undefined) return e.keySpan;
+  }
+  return nearest(root, path)?.span ?? { start: 0, end: 0 };
+}
+
+function readNetworks(
+  raw: string[],
+  problems: ConfigProblem[],
+  root: ParsedFile['documents'][number]['root'],
+  path: (string | number)[],
+): IntervalSet[] {
+  const out: IntervalSet[] = [];
+  raw.forEach((text, i) => {
+    const e = parseEntry(text);
+    if (e.kind === 'ok') out.push(e.set);
+    else {
+      const why =
+        e.kind === 'invalid'
+          ? e.why
+          : `it is ambiguous (${e.why}); write ${e.readings.join(' or ')}`;
+      problems.push({
+        ruleId: 'RLY000',
+        message: `${CONFIG_FILE_NAME}: trusted network "${text}" is not usable: ${why}.`,
+        span: nearest(root, [...path, i])?.span ?? { start: 0, end: 0 },
+      });
+    }
+  });
+  return out;
+}
+
+/** Whether `relPath` (relative to the config's folder, with `/`) is a relay file for this config. */
+export function isIncluded(config: ProjectConfig, relPath: string): boolean {
+  const opts = { dot: true };
+  return picomatch.isMatch(relPath, [...config.files], opts) && !isIgnored(config, relPath);
+}
+
+export function isIgnored(config: ProjectConfig, relPath: string): boolean {
+  return config.ignore.length > 0 && picomatch.isMatch(relPath, [...config.ignore], { dot: true });
+}
+
+/** The engine configuration for one file: base rules, then every matching override in order. */
+export function lintConfigFor(config: ProjectConfig, relPath: string): LintConfig {
+  const rules = new Map(config.rules);
+  const suppressed = new Map<string, string>();
+  const trusted = [...config.trustedNetworks];
+  for (const o of config.overrides) {
+    if (!picomatch.isMatch(relPath, [...o.files], { dot: true })) continue;
+    trusted.push(...o.trustedNetworks);
+    for (const [id, setting] of o.rules) {
+      // An override turning a rule off is a suppression with a reason: findings stay, marked.
+      if (setting === 'off') suppressed.set(id, o.reason);
+      else {
+        rules.set(id, setting);
+        suppressed.delete(id);
+      }
+    }
+  }
+  return { rules, suppressed, trustedNetworks: trusted, thresholds: config.thresholds };
+}
+
+/** Config problems as findings of the configuration file (reported like any other file). */
+export function configFindings(loaded: LoadedConfig): Finding[] {
+  return loaded.problems.map((p) => ({
+    ruleId: p.ruleId,
+    rule: p.ruleId === 'RLY099' ? 'syntax' : 'schema',
+    severity: p.ruleId === 'RLY099' ? 'critical' : 'high',
+    message: p.message,
+    span: p.span,
+    document: 0,
+    path: [],
+    related: [],
+    fixes: [],
+    tags: [],
+    suppressed: false,
+    fingerprint: `${p.ruleId}-${p.span.start}`,
+  }));
+}

@@ -1,0 +1,159 @@
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  type Node as YamlNode,
+} from 'yaml';
+import type { Document } from 'yaml';
+import type {
+  ConfigDocument,
+  Entry,
+  JsonPath,
+  Problem,
+  ScalarNode,
+  Span,
+  SyntaxNode,
+} from '../model.js';
+import { LIMITS } from './limits.js';
+
+export interface YamlParse {
+  readonly documents: ConfigDocument[];
+  readonly problems: Problem[];
+}
+
+class Budget {
+  nodes = 0;
+  exceeded: Problem | undefined;
+}
+
+/** Parses a YAML stream into one tree per document, with exact UTF-16 spans. */
+export function parseYaml(text: string): YamlParse {
+  const problems: Problem[] = [];
+  const documents: ConfigDocument[] = [];
+  const stream = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false, strict: true });
+  // An empty stream is an empty array that carries its own errors (e.g. a lone `...`).
+  const docs: readonly Document.Parsed[] = stream;
+  if ('errors' in stream) {
+    for (const e of stream.errors) problems.push(toProblem(e.message, e.pos, text.length));
+  }
+  docs.forEach((doc, index) => {
+    for (const e of doc.errors) problems.push(toProblem(e.message, e.pos, text.length));
+    const budget = new Budget();
+    const contents = doc.contents as YamlNode | null;
+    const root = contents === null ? undefined : convert(contents, [], doc, budget, 0, text);
+    if (budget.exceeded !== undefined) problems.push(budget.exceeded);
+    const [start, , end] = doc.range;
+    documents.push({ index, span: { start, end }, root });
+  });
+  return { documents, problems };
+}
+
+function toProblem(message: string, pos: readonly [number, number], length: number): Problem {
+  const start = Math.min(pos[0], length);
+  const end = Math.min(Math.max(pos[1], start), length);
+  // First line of yaml's message only: the rest repeats the source with a caret.
+  const first = message.split('\n')[0] ?? message;
+  return { message: first.replace(/ at line \d+, column \d+:?$/, ''), span: { start, end } };
+}
+
+function spanOf(node: YamlNode, fallback: Span): Span {
+  const r = node.range;
+  if (r === null || r === undefined) return fallback;
+  return { start: r[0], end: r[1] };
+}
+
+function convert(
+  node: YamlNode,
+  path: JsonPath,
+  doc: Document.Parsed,
+  budget: Budget,
+  depth: number,
+  text: string,
+  site?: Span,
+): SyntaxNode | undefined {
+  budget.nodes++;
+  const span = site ?? spanOf(node, { start: 0, end: 0 });
+  if (budget.exceeded !== undefined) return undefined;
+  if (budget.nodes > LIMITS.maxNodes) {
+    budget.exceeded = {
+      message: `The document expands to more than ${LIMITS.maxNodes.toLocaleString('en-US')} nodes (an alias bomb?); it is not analysed.`,
+      span,
+    };
+    return undefined;
+  }
+  if (depth > LIMITS.maxDepth) {
+    budget.exceeded = {
+      message: `The document nests deeper than ${LIMITS.maxDepth} levels; it is not analysed.`,
+      span,
+    };
+    return undefined;
+  }
+  if (isAlias(node)) {
+    const target = node.resolve(doc);
+    if (target === undefined) return undefined;
+    // Everything reached through an alias is reported at the alias itself.
+    return convert(target, path, doc, budget, depth + 1, text, site ?? spanOf(node, span));
+  }
+  if (isMap(node)) {
+    const entries: Entry[] = [];
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const keyNode = pair.key as YamlNode | null;
+      const key = keyText(keyNode);
+      const keySpan = site ?? (keyNode !== null ? spanOf(keyNode, span) : span);
+      const valueNode = pair.value as YamlNode | null;
+      const childPath = [...path, key];
+      const value =
+        valueNode === null
+          ? nullScalar(childPath, site ?? { start: keySpan.end, end: keySpan.end })
+          : convert(valueNode, childPath, doc, budget, depth + 1, text, site);
+      if (value !== undefined) entries.push({ key, keySpan, value });
+    }
+    return { kind: 'object', span, path, entries };
+  }
+  if (isSeq(node)) {
+    const items: SyntaxNode[] = [];
+    node.items.forEach((item, i) => {
+      const childPath = [...path, i];
+      const child =
+        item === null
+          ? nullScalar(childPath, span)
+          : convert(item as YamlNode, childPath, doc, budget, depth + 1, text, site);
+      if (child !== undefined) items.push(child);
+    });
+    return { kind: 'array', span, path, items };
+  }
+  if (isScalar(node)) {
+    const v = node.value;
+    const value =
+      typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null
+        ? v
+        : v instanceof Uint8Array
+          ? '[binary]'
+          : JSON.stringify(v);
+    const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+    const raw = node.range ? text.slice(node.range[0], node.range[1]) : String(v);
+    return {
+      kind: 'scalar',
+      span,
+      path,
+      value,
+      quoted,
+      source: quoted || typeof v === 'string' ? String(v) : raw,
+    };
+  }
+  return undefined;
+}
+
+function nullScalar(path: JsonPath, span: Span): ScalarNode {
+  return { kind: 'scalar', span, path, value: null, quoted: false, source: '' };
+}
+
+function keyText(key: YamlNode | null): string {
+  if (key === null) return '';
+  if (isScalar(key)) return String(key.value);
+  return key.toString();
+}

@@ -1,0 +1,37 @@
+import type { ValidEntry } from '../net/entry.js';
+import type { DocumentView, ListEntry, ListenerView, ListView } from './view.js';
+
+export interface AllowEntry {
+  readonly listener: ListenerView;
+  readonly list: ListView;
+  readonly entry: ListEntry;
+  readonly parsed: ValidEntry;
+}
+
+/** Every list (relay and connection) of every listener. */
+export function* lists(view: DocumentView): Generator<{ listener: ListenerView; list: ListView }> {
+  for (const listener of view.listeners) {
+    if (listener.relay !== undefined) yield { listener, list: listener.relay };
+    if (listener.connection !== undefined) yield { listener, list: listener.connection };
+  }
+}
+
+/** Valid address entries of every `onlyList` list: the entries that grant something. */
+export function* allowEntries(view: DocumentView): Generator<AllowEntry> {
+  for (const { listener, list } of lists(view)) {
+    if (list.mode !== 'onlyList') continue;
+    for (const entry of list.entries) {
+      const parsed = entry.address?.parsed;
+      if (parsed?.kind === 'ok') yield { listener, list, entry, parsed };
+    }
+  }
+}
+
+/** Quoted entry text for messages, as the administrator wrote it. */
+export function shown(entry: ListEntry): string {
+  return entry.address?.text ?? entry.domain?.name ?? '?';
+}
+
+export function listLabel(list: ListView): string {
+  return list.kind === 'relay' ? 'relay list' : 'connection list';
+}
