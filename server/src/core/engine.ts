@@ -105,8 +105,7 @@ class FindingBuilder {
     if (rule === undefined) return;
     const configured = setting(this.config, ruleId);
     if (configured === 'off') return;
-    const template =
-      rule.meta.messages[report.messageId] ?? report.messageId;
+    const template = rule.meta.messages[report.messageId] ?? report.messageId;
     const span = report.span ?? this.spanOf(doc?.root, report.path, report.at ?? 'value', doc);
     const related: RelatedLocation[] = (report.related ?? []).map((r) => ({
       span: this.spanOf(doc?.root, r.path, r.at ?? 'value', doc),

@@ -81,7 +81,7 @@ function safeRealpath(p: string): string | undefined {
 
 export function reasonOf(error: unknown): string {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = String((error).code);
+    const code = String(error.code);
     const map: Record<string, string> = {
       ENOENT: 'no such file or folder',
       EACCES: 'permission denied',

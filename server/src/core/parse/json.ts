@@ -78,6 +78,7 @@ function convert(
         const key = String(k.value);
         const keySpan = { start: k.offset, end: k.offset + k.length };
         if (seen.has(key)) {
+          // Same wording as the YAML parser's, so both formats read alike.
           // jsonc-parser keeps the last value silently; in a security setting that hides intent.
           problems.push({
             message: `Map keys must be unique: "${key}" is repeated.`,

@@ -27,6 +27,7 @@ export interface YamlParse {
 class Budget {
   nodes = 0;
   exceeded: Problem | undefined;
+  readonly unresolved: Problem[] = [];
 }
 
 /** Parses a YAML stream into one tree per document, with exact UTF-16 spans. */
@@ -45,6 +46,8 @@ export function parseYaml(text: string): YamlParse {
     const contents = doc.contents as YamlNode | null;
     const root = contents === null ? undefined : convert(contents, [], doc, budget, 0, text);
     if (budget.exceeded !== undefined) problems.push(budget.exceeded);
+    // yaml reports a missing anchor only when converting to JS; report each one here.
+    if (doc.errors.length === 0) problems.push(...budget.unresolved);
     const [start, , end] = doc.range;
     documents.push({ index, span: { start, end }, root });
   });
@@ -56,7 +59,8 @@ function toProblem(message: string, pos: readonly [number, number], length: numb
   const end = Math.min(Math.max(pos[1], start), length);
   // First line of yaml's message only: the rest repeats the source with a caret.
   const first = message.split('\n')[0] ?? message;
-  return { message: first.replace(/ at line \d+, column \d+:?$/, ''), span: { start, end } };
+  const text = first.replace(/ at line \d+, column \d+:?$/, '').trim();
+  return { message: /[.?!]$/.test(text) ? text : `${text}.`, span: { start, end } };
 }
 
 function spanOf(node: YamlNode, fallback: Span): Span {
@@ -93,7 +97,13 @@ function convert(
   }
   if (isAlias(node)) {
     const target = node.resolve(doc);
-    if (target === undefined) return undefined;
+    if (target === undefined) {
+      budget.unresolved.push({
+        message: `Unresolved alias *${node.source}: no anchor &${node.source} precedes it.`,
+        span: spanOf(node, span),
+      });
+      return undefined;
+    }
     // Everything reached through an alias is reported at the alias itself.
     return convert(target, path, doc, budget, depth + 1, text, site ?? spanOf(node, span));
   }

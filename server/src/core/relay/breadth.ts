@@ -215,23 +215,29 @@ export function publicAddress(entry: ValidEntry): ScopePart | undefined {
   return p !== undefined && (p.scope === 'global' || p.scope === 'cgnat') ? p : undefined;
 }
 
-/** The widest prefix at the entry's base that RLY010 does not flag, in the entry's notation. */
-export function narrowed(entry: ValidEntry): string | undefined {
-  const [part] = splitByScope(entry.set);
-  if (part === undefined) return undefined;
+/**
+ * The broadest prefix at the entry's first address that lies inside the entry and that RLY010
+ * does not flag, in the entry's notation (CIDR, or address/mask for mask entries).
+ */
+export function narrowed(entry: ValidEntry, thresholds: Thresholds = {}): string | undefined {
   const lo = entry.set.intervals[0]?.lo;
   if (lo === undefined) return undefined;
-  const bits = part.family === 4 ? 32 : 128;
-  for (let prefix = part.prefix + 1; prefix <= bits; prefix++) {
-    const probe = { ...part, prefix };
-    if (partSeverity(probe) !== undefined) continue;
-    const base = part.family === 4 ? lo - V4_BASE : lo;
-    const mask = ((1n << BigInt(prefix)) - 1n) << BigInt(bits - prefix);
-    const net = (part.family === 4 ? V4_BASE : 0n) + (base & mask);
-    const text = formatAddress(net, part.family, entry.mapped);
+  const v4 = entry.family === 4;
+  const bits = v4 ? 32 : 128;
+  const offset = v4 ? V4_BASE : 0n;
+  const base = lo - offset;
+  for (let prefix = 0; prefix <= bits; prefix++) {
+    const host = (1n << BigInt(bits - prefix)) - 1n;
+    if ((base & host) !== 0n) continue;
+    const candidate = IntervalSet.of(lo, lo + host);
+    if (candidate.equals(entry.set) || !entry.set.containsSet(candidate)) continue;
+    const probe: ValidEntry = { ...entry, set: candidate, count: host + 1n, prefix };
+    if (broadCidr(probe, { list: 'relay', exposure: 'internet' }, thresholds) !== undefined)
+      continue;
+    if (anyAddress(probe) !== undefined) continue;
+    const text = formatAddress(lo, entry.family, entry.mapped);
     if (entry.notation === 'mask') {
-      const m = formatAddress(V4_BASE + (((1n << BigInt(prefix)) - 1n) << BigInt(32 - prefix)), 4);
-      return `${text}/${m}`;
+      return `${text}/${formatAddress(V4_BASE + ((((1n << BigInt(prefix)) - 1n) << BigInt(32 - prefix)) & 0xffffffffn), 4)}`;
     }
     return `${text}/${entry.mapped ? prefix + 96 : prefix}`;
   }

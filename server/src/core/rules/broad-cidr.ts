@@ -33,7 +33,7 @@ export default defineRule({
       if (v?.id !== 'RLY010') continue;
       const part = v.broad.part;
       const fixes: Fix[] = [];
-      const narrow = narrowed(parsed);
+      const narrow = narrowed(parsed, thresholds);
       const target = entry.address?.node;
       if (narrow !== undefined && target !== undefined) {
         fixes.push({

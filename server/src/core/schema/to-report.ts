@@ -204,7 +204,7 @@ function typeMessage(path: JsonPath, node: SyntaxNode | undefined, type: string)
     return 'This list entry parsed as a mapping, not an address: quote entries that start with a colon (- "::1").';
   }
   if (inList)
-    return `A list entry must be an address string or an {address} / {domain} object, not ${shownValue(node)}.`;
+    return `A list entry must be an address string, an address object or a domain object, not ${shownValue(node)}.`;
   const expected = type.replace(',', ' or ');
   const quotedBool =
     node?.kind === 'scalar' && typeof node.value === 'string' && /^(true|false)$/i.test(node.value);

@@ -1,0 +1,73 @@
+/**
+ * The contract between the VS Code client and the language server: ids, settings and the custom
+ * messages of Relay Lint. It is the only server code the client may import, so it must stay
+ * free of engine and server code (ESLint enforces this).
+ */
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+
+/** Client id: VS Code reads `relayLint.trace.server` from it. */
+export const CLIENT_ID = 'relayLint';
+export const CLIENT_NAME = 'Relay Lint';
+/** `Diagnostic.source` of every finding. */
+export const DIAGNOSTIC_SOURCE = 'relay-lint';
+/** The settings section the server pulls with `workspace/configuration`. */
+export const SETTINGS_SECTION = 'relayLint';
+/** Code action kind of "apply every safe fix" (a sub-kind of `source.fixAll`). */
+export const FIX_ALL_KIND = 'source.fixAll.relayLint';
+/** The project configuration file, watched by the client. */
+export const CONFIG_FILE_GLOB = '**/.relay-lint.yaml';
+
+export const COMMANDS = {
+  restart: 'relayLint.restart',
+  showOutput: 'relayLint.showOutput',
+} as const;
+
+export type RunMode = 'onType' | 'onSave';
+export type TraceSetting = 'off' | 'messages' | 'verbose';
+
+/**
+ * Editor settings (`relayLint.*`). They control the editing experience only: what counts as a
+ * finding lives in `.relay-lint.yaml`, so the editor and the CLI agree.
+ */
+export interface Settings {
+  readonly enable: boolean;
+  readonly run: RunMode;
+  readonly trace: { readonly server: TraceSetting };
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  enable: true,
+  run: 'onType',
+  trace: { server: 'off' },
+};
+
+export type SeverityName = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export type SeverityCounts = Readonly<Record<SeverityName, number>>;
+
+export interface StatusParams {
+  /** Shown (unsuppressed) findings per severity, over every file the server publishes for. */
+  readonly counts: SeverityCounts;
+  /** Files with at least one shown finding. */
+  readonly files: number;
+}
+
+/** Sent by the server whenever the totals of its published findings change. */
+export const StatusNotification = new NotificationType<StatusParams>('relayLint/status');
+
+/**
+ * `relayLint/audit`: lint every relay configuration the client found (the workspace audit of
+ * SPEC §6). The server handler lives in `server/src/lsp/audit.ts`, added with the audit command.
+ */
+export interface AuditParams {
+  /** File URIs to lint, found by the client so that VS Code's excludes apply. */
+  readonly uris: readonly string[];
+}
+
+export interface AuditResult {
+  readonly files: number;
+  readonly counts: SeverityCounts;
+  /** True when the audit was cancelled before every file was linted. */
+  readonly cancelled: boolean;
+}
+
+export const AuditRequest = new RequestType<AuditParams, AuditResult, void>('relayLint/audit');
