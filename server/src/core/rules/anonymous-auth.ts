@@ -11,7 +11,7 @@ export default defineRule({
     fixable: 'unsafe',
     messages: {
       enabled:
-        'Listener "{listener}" accepts anonymous sessions: every client it lets connect may submit mail without credentials, and only the relay list stands between them and relaying. Set anonymous: false unless this listener must take mail from unauthenticated hosts.',
+        'Listener "{listener}" accepts anonymous sessions, so its relay list is the only control on who may relay; set anonymous: false unless it must take mail from unauthenticated hosts.',
       inbound:
         'Listener "{listener}" accepts anonymous sessions, as an inbound MX must to receive internet mail; keep its relay list closed.',
     },
