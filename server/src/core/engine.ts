@@ -125,6 +125,7 @@ class FindingBuilder {
       tags: rule.meta.tags ?? [],
       suppressed: suppressedBy !== undefined,
       ...(suppressedBy !== undefined ? { suppressedBy } : {}),
+      ...(report.data !== undefined ? { data: report.data } : {}),
       fingerprint: fingerprintOf({
         ruleId,
         file: this.fingerprintPath,
@@ -182,11 +183,22 @@ class FindingBuilder {
     const all = withSuppressions
       ? applySuppressions(this.file, this.findings, this.config, this.fingerprintPath)
       : this.findings;
-    return all.sort(
-      (a, b) =>
-        a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId),
-    );
+    return all
+      .map((f) => withSuppressionKind(f, this.config))
+      .sort(
+        (a, b) =>
+          a.span.start - b.span.start ||
+          a.span.end - b.span.end ||
+          a.ruleId.localeCompare(b.ruleId),
+      );
   }
+}
+
+/** An override's suppression wins over a directive's (see suppress.ts), so it decides the kind. */
+function withSuppressionKind(f: Finding, config: LintConfig): Finding {
+  if (!f.suppressed) return f;
+  const external = config.suppressed?.has(f.ruleId) === true;
+  return { ...f, suppressionKind: external ? 'external' : 'inSource' };
 }
 
 function normaliseFix(f: Fix): Fix {

@@ -116,6 +116,13 @@ export interface Finding {
   readonly suppressed: boolean;
   /** Why the finding is suppressed (directive reason or override reason). */
   readonly suppressedBy?: string;
+  /** Where the suppression lives: a comment in the file, or an override in `.relay-lint.yaml`. */
+  readonly suppressionKind?: 'inSource' | 'external';
+  /**
+   * The report's message data (`{listener}`, `{count}` …), for reporters that need the facts
+   * behind the message, such as the audit report's open-relay table.
+   */
+  readonly data?: Readonly<Record<string, string | number>>;
   readonly fingerprint: string;
 }
 
