@@ -1,4 +1,9 @@
-import { DEFAULT_SETTINGS, type RunMode, type Settings, type TraceSetting } from '../protocol/index.js';
+import {
+  DEFAULT_SETTINGS,
+  type RunMode,
+  type Settings,
+  type TraceSetting,
+} from '../protocol/index.js';
 
 function record(raw: unknown): Record<string, unknown> {
   return typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};

@@ -2,8 +2,12 @@
  * The contract between the VS Code client and the language server: ids, settings and the custom
  * messages of Relay Lint. It is the only server code the client may import, so it must stay
  * free of engine and server code (ESLint enforces this).
+ *
+ * Custom messages are declared as a method name plus parameter and result types, with no
+ * runtime import: the client (vscode-languageclient) and the server (vscode-languageserver)
+ * bundle different vscode-jsonrpc versions, whose `NotificationType` classes do not mix. Each
+ * side builds its typed message object from these with its own library.
  */
-import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 
 /** Client id: VS Code reads `relayLint.trace.server` from it. */
 export const CLIENT_ID = 'relayLint';
@@ -51,11 +55,11 @@ export interface StatusParams {
   readonly files: number;
 }
 
-/** Sent by the server whenever the totals of its published findings change. */
-export const StatusNotification = new NotificationType<StatusParams>('relayLint/status');
+/** `relayLint/status` (server → client): sent whenever the totals of published findings change. */
+export const STATUS_NOTIFICATION = 'relayLint/status';
 
 /**
- * `relayLint/audit`: lint every relay configuration the client found (the workspace audit of
+ * `relayLint/audit` (client → server, `AuditParams` → `AuditResult`): lint every relay configuration the client found (the workspace audit of
  * SPEC §6). The server handler lives in `server/src/lsp/audit.ts`, added with the audit command.
  */
 export interface AuditParams {
@@ -70,4 +74,4 @@ export interface AuditResult {
   readonly cancelled: boolean;
 }
 
-export const AuditRequest = new RequestType<AuditParams, AuditResult, void>('relayLint/audit');
+export const AUDIT_REQUEST = 'relayLint/audit';

@@ -1,0 +1,48 @@
+import { lint } from '../core/engine.js';
+import type { Finding, ParsedFile } from '../core/model.js';
+import { parseConfig } from '../core/parse/index.js';
+import type { ProjectContext } from './project.js';
+
+/** The lint result of one version of an open document, kept for code actions and hover. */
+export interface LintState {
+  readonly uri: string;
+  readonly version: number;
+  readonly parsed: ParsedFile;
+  readonly findings: readonly Finding[];
+  readonly project: ProjectContext;
+}
+
+/** Parses and lints a document text exactly as the CLI does (`host/lint-file.ts`). */
+export function lintText(
+  uri: string,
+  text: string,
+  version: number,
+  project: ProjectContext,
+): LintState {
+  const max = project.resolved.loaded.config.maxFileBytes;
+  const parsed = parseConfig(uri, text, undefined, max !== undefined ? { maxFileSize: max } : {});
+  const findings = lint(parsed, {
+    config: project.lintConfig,
+    fingerprintPath: project.fingerprintPath,
+  });
+  return { uri, version, parsed, findings, project };
+}
+
+/** The finding a crash of the linter itself becomes, so that the user sees it in place. */
+export function crashFinding(error: unknown): Finding {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    ruleId: 'internal',
+    rule: 'internal-error',
+    severity: 'high',
+    message: `Relay Lint failed on this file (${message}); please report it. The output channel has details.`,
+    span: { start: 0, end: 0 },
+    document: 0,
+    path: [],
+    related: [],
+    fixes: [],
+    tags: [],
+    suppressed: false,
+    fingerprint: 'internal',
+  };
+}

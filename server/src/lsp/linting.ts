@@ -1,0 +1,165 @@
+import path from 'node:path';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { CONFIG_FILE_NAME, configFindings } from '../core/config/project-config.js';
+import type { ParsedFile } from '../core/model.js';
+import { parseConfig } from '../core/parse/index.js';
+import type { ResolvedConfig } from '../host/config-discovery.js';
+import type { Settings } from '../protocol/index.js';
+import { crashFinding, lintText, type LintState } from './lint-state.js';
+import { pathToUri, type ProjectContext, type Workspace } from './project.js';
+import type { Publisher } from './publisher.js';
+import { Scheduler, type Ticket, type Timers } from './scheduler.js';
+import type { SettingsCache } from './settings.js';
+
+export interface OpenDocuments {
+  get(uri: string): TextDocument | undefined;
+  keys(): string[];
+}
+
+export interface LinterDeps {
+  readonly documents: OpenDocuments;
+  readonly settings: SettingsCache;
+  readonly workspace: Workspace;
+  readonly publisher: Publisher;
+  readonly debounceMs: number;
+  readonly timers?: Timers;
+  readonly log: (message: string) => void;
+}
+
+/** What hover, completion and code actions work on: an open relay file, enabled. */
+export interface Snapshot {
+  readonly document: TextDocument;
+  readonly settings: Settings;
+  readonly project: ProjectContext;
+  /** The lint of the current version, when one is cached (onSave mode may lag behind). */
+  readonly state: LintState | undefined;
+  readonly parsed: ParsedFile;
+}
+
+/**
+ * Lints open documents: debounced on type (or on save), once per version, publishing only
+ * results computed from the current text. Keeps the last lint of each document for code
+ * actions and hover, and forgets everything about a document when it closes.
+ */
+export class DocumentLinter {
+  private readonly states = new Map<string, LintState>();
+  private readonly scheduler: Scheduler;
+
+  constructor(private readonly deps: LinterDeps) {
+    this.scheduler = new Scheduler(
+      (ticket) => this.run(ticket),
+      deps.debounceMs,
+      (error) => {
+        deps.log(`lint failed: ${describeError(error)}`);
+      },
+      deps.timers,
+    );
+  }
+
+  opened(uri: string): void {
+    this.scheduler.schedule(uri, { force: true, delayMs: 0 });
+  }
+
+  changed(uri: string): void {
+    // onSave mode does not lint on a keystroke; the settings are cached after the first ask.
+    void this.deps.settings.get(uri).then((s) => {
+      if (s.run === 'onType' && this.deps.documents.get(uri) !== undefined)
+        this.scheduler.schedule(uri);
+    });
+  }
+
+  saved(uri: string): void {
+    this.scheduler.schedule(uri, { force: true, delayMs: 0 });
+  }
+
+  closed(uri: string): void {
+    this.scheduler.forget(uri);
+    this.states.delete(uri);
+    this.deps.settings.forget(uri);
+    this.deps.publisher.clear(uri);
+  }
+
+  /** Re-lints every open document (settings or configuration changed). */
+  relintAll(): void {
+    for (const uri of this.deps.documents.keys())
+      this.scheduler.schedule(uri, { force: true, delayMs: 0 });
+  }
+
+  /** Publishes (or clears) the problems of a configuration file read from disk. */
+  publishConfig(resolved: ResolvedConfig): void {
+    if (resolved.file === undefined) return;
+    const uri = pathToUri(resolved.file);
+    const loaded = resolved.loaded;
+    if (loaded.problems.length > 0)
+      this.deps.publisher.publish(uri, undefined, loaded.parsed.lineStarts, configFindings(loaded));
+    else this.deps.publisher.clear(uri);
+  }
+
+  /** The document with its settings and configuration, if Relay Lint handles it now. */
+  async snapshot(uri: string): Promise<Snapshot | undefined> {
+    if (this.deps.documents.get(uri) === undefined) return undefined;
+    const settings = await this.deps.settings.get(uri);
+    const document = this.deps.documents.get(uri);
+    if (document === undefined || !settings.enable) return undefined;
+    const cached = this.states.get(uri);
+    const state = cached?.version === document.version ? cached : undefined;
+    const project = state?.project ?? this.projectOf(uri);
+    if (project?.included !== true) return undefined;
+    const parsed = state?.parsed ?? parseConfig(uri, document.getText());
+    return { document, settings, project, state, parsed };
+  }
+
+  get stats(): { states: number; scheduled: number; keys: number } {
+    const { pending, keys } = this.scheduler.size;
+    return { states: this.states.size, scheduled: pending, keys };
+  }
+
+  private projectOf(uri: string): ProjectContext | undefined {
+    const project = this.deps.workspace.contextFor(uri);
+    if (project === undefined) return undefined;
+    // The configuration file is never a relay configuration, whatever the globs say.
+    if (path.basename(project.file) === CONFIG_FILE_NAME) return { ...project, included: false };
+    return project;
+  }
+
+  private async run(ticket: Ticket): Promise<void> {
+    const uri = ticket.key;
+    const settings = await this.deps.settings.get(uri);
+    // Everything below is synchronous: what is published is computed from the current text.
+    if (!this.scheduler.isCurrent(ticket)) return;
+    const document = this.deps.documents.get(uri);
+    if (document === undefined) return;
+    if (!ticket.force && this.states.get(uri)?.version === document.version) return;
+    const project = settings.enable ? this.projectOf(uri) : undefined;
+    if (project?.included !== true) {
+      this.states.delete(uri);
+      this.deps.publisher.clear(uri);
+      return;
+    }
+    const state = this.lint(document, project);
+    this.states.set(uri, state);
+    this.deps.publisher.publish(uri, document.version, state.parsed.lineStarts, state.findings);
+    this.publishConfig(project.resolved);
+  }
+
+  private lint(document: TextDocument, project: ProjectContext): LintState {
+    const text = document.getText();
+    try {
+      return lintText(document.uri, text, document.version, project);
+    } catch (error) {
+      this.deps.log(`linting ${document.uri} failed: ${describeError(error)}`);
+      const parsed = parseConfig(document.uri, text);
+      return {
+        uri: document.uri,
+        version: document.version,
+        parsed,
+        findings: [crashFinding(error)],
+        project,
+      };
+    }
+  }
+}
+
+export function describeError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
