@@ -97,10 +97,14 @@ function checkFindings(file: ParsedFile, findings: readonly Finding[]): void {
 /** Every fix leaves a file that parses, removes its finding, and adds nothing as severe. */
 function checkFixes(name: string, file: ParsedFile, findings: readonly Finding[]): void {
   const strongest = new Map<string, number>();
+  const valueKey = (g: Finding, text: string): string => `${g.ruleId}|value|${text.slice(g.span.start, g.span.end)}`;
   for (const g of findings) {
-    const k = placeKey(g);
-    strongest.set(k, Math.max(strongest.get(k) ?? 0, severityRank(g.severity)));
+    for (const k of [placeKey(g), key(g), valueKey(g, file.text)]) strongest.set(k, Math.max(strongest.get(k) ?? 0, severityRank(g.severity)));
   }
+  // A finding existed before when its rule fired at the same place, or with the same message
+  // or on the same text (removing a list item shifts the paths of the items after it).
+  const before = (g: Finding, text: string): number =>
+    Math.max(strongest.get(placeKey(g)) ?? 0, strongest.get(key(g)) ?? 0, strongest.get(valueKey(g, text)) ?? 0);
   for (const f of findings) {
     for (const fix of f.fixes) {
       const text = applyEdits(file.text, fix.edits).text;
@@ -112,7 +116,7 @@ function checkFixes(name: string, file: ParsedFile, findings: readonly Finding[]
       assert.deepEqual(still.map((g) => g.message), [], `${where} does not remove the finding`);
       // New = a rule at a place where it was not, or was less severe, before the fix.
       const worse = after.findings.filter(
-        (g) => g.ruleId !== f.ruleId && severityRank(g.severity) >= severityRank(f.severity) && severityRank(g.severity) > (strongest.get(placeKey(g)) ?? 0),
+        (g) => g.ruleId !== f.ruleId && severityRank(g.severity) >= severityRank(f.severity) && severityRank(g.severity) > before(g, text),
       );
       assert.deepEqual(worse.map((g) => `${g.ruleId}: ${g.message}`), [], `${where} introduces findings as severe`);
     }

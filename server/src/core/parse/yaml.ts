@@ -122,7 +122,17 @@ function convert(
           : convert(valueNode, childPath, doc, budget, depth + 1, text, site);
       if (value !== undefined) entries.push({ key, keySpan, value });
     }
-    return { kind: 'object', span, path, entries };
+    return {
+      kind: 'object',
+      span: blockEnd(
+        span,
+        entries.map((e) => e.value.span),
+        text,
+        site,
+      ),
+      path,
+      entries,
+    };
   }
   if (isSeq(node)) {
     const items: SyntaxNode[] = [];
@@ -134,7 +144,17 @@ function convert(
           : convert(item as YamlNode, childPath, doc, budget, depth + 1, text, site);
       if (child !== undefined) items.push(child);
     });
-    return { kind: 'array', span, path, items };
+    return {
+      kind: 'array',
+      span: blockEnd(
+        span,
+        items.map((i) => i.span),
+        text,
+        site,
+      ),
+      path,
+      items,
+    };
   }
   if (isScalar(node)) {
     const v = node.value;
@@ -156,6 +176,23 @@ function convert(
     };
   }
   return undefined;
+}
+
+/**
+ * yaml's range for a block collection runs past its last line break and any comments after it;
+ * a block collection ends where its last child ends. Flow collections end at their bracket.
+ */
+function blockEnd(
+  span: Span,
+  children: readonly Span[],
+  text: string,
+  site: Span | undefined,
+): Span {
+  if (site !== undefined) return span;
+  const first = text[span.start];
+  if (first === '[' || first === '{') return span;
+  const last = children.reduce((m, c) => Math.max(m, c.end), span.start);
+  return { start: span.start, end: children.length > 0 ? last : span.end };
 }
 
 function nullScalar(path: JsonPath, span: Span): ScalarNode {

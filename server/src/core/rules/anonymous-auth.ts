@@ -1,4 +1,6 @@
-import { setScalar } from '../fix/edits.js';
+import { setScalar, upsertKey } from '../fix/edits.js';
+import type { Fix, ParsedFile } from '../model.js';
+import type { ListenerView } from '../relay/view.js';
 import { defineRule } from '../rule.js';
 
 export default defineRule({
@@ -27,15 +29,37 @@ export default defineRule({
         path: l.anonymous.path,
         ...(inbound ? { severity: 'info' as const } : {}),
         data: { listener: l.name },
-        fixes: [
-          {
-            title: 'Disable anonymous authentication (anonymous: false)',
-            safe: false,
-            preferred: true,
-            edits: setScalar(file, l.anonymous, false),
-          },
-        ],
+        fixes: [disableAnonymous(file, l, inbound)],
       };
     }
   },
 });
+
+/**
+ * `anonymous: false`. When no other method is on, that alone would leave a listener that accepts
+ * no mail at all (RLY034), so the fix also turns on Integrated Windows authentication, the IIS
+ * and Exchange method for domain clients. An inbound MX needs anonymous access, so there the
+ * fix is offered but not preferred.
+ */
+function disableAnonymous(file: ParsedFile, l: ListenerView, inbound: boolean): Fix {
+  const anonymous = l.anonymous;
+  if (anonymous === undefined) return { title: '', safe: false, preferred: false, edits: [] };
+  const otherMethod = l.basic?.value === true || l.integratedWindows?.value === true;
+  if (otherMethod) {
+    return {
+      title: 'Disable anonymous authentication (anonymous: false)',
+      safe: false,
+      preferred: !inbound,
+      edits: setScalar(file, anonymous, false),
+    };
+  }
+  return {
+    title: 'Require Integrated Windows authentication instead of anonymous access',
+    safe: false,
+    preferred: !inbound,
+    edits: [
+      ...setScalar(file, anonymous, false),
+      ...upsertKey(file, l.authNode, 'integratedWindows', true),
+    ],
+  };
+}
