@@ -1,17 +1,20 @@
 import type { LintConfig } from './engine.js';
 import { fingerprintOf } from './fingerprint.js';
-import type { Finding, ParsedFile, Span } from './model.js';
+import type { Finding, Fix, ParsedFile, Span } from './model.js';
+import { interpolate } from './rule.js';
 import { ruleByToken } from './rules/index.js';
+import suppressionWithoutReason from './rules/suppression-without-reason.js';
+import unusedSuppression from './rules/unused-suppression.js';
 import { type Directive, parseDirectives } from './suppressions.js';
 import { lineOf } from './text.js';
 
-const WITHOUT_REASON = 'RLY097';
-const UNUSED = 'RLY098';
+type WithoutReasonId = keyof typeof suppressionWithoutReason.meta.messages;
+type UnusedId = keyof typeof unusedSuppression.meta.messages;
 
 /**
  * Marks findings covered by a directive with a reason as suppressed (they stay in the output),
- * and reports directives without a reason (which suppress nothing) and directives, or rules
- * named in them, that suppress nothing.
+ * and reports directives without a reason (RLY097, which suppress nothing) and directives, or
+ * rules named in them, that suppress nothing (RLY098).
  */
 export function applySuppressions(
   file: ParsedFile,
@@ -23,7 +26,6 @@ export function applySuppressions(
   if (directives.length === 0) return [...findings];
   const used = new Map<Directive, Set<string>>();
   const out = findings.map((f) => {
-    if (f.suppressed) return f;
     const line = lineOf(file.lineStarts, f.span.start);
     for (const d of directives) {
       if (d.reason === undefined || (d.kind !== 'file' && d.targetLine !== line)) continue;
@@ -32,68 +34,92 @@ export function applySuppressions(
       const set = used.get(d) ?? new Set<string>();
       set.add(hit.token);
       used.set(d, set);
-      return { ...f, suppressed: true, suppressedBy: d.reason };
+      // A finding an override already suppressed keeps the override's reason; the directive
+      // still counts as used (it is not wrong, only redundant with the configuration).
+      return f.suppressed ? f : { ...f, suppressed: true, suppressedBy: d.reason };
     }
     return f;
   });
-  const extra: (Finding | undefined)[] = [];
+  const extra: Finding[] = [];
+  const emit = (ruleId: string, span: Span, message: string, fix?: Fix): void => {
+    const finding = meta(ruleId, span, message, file, fingerprintPath, config, fix);
+    if (finding !== undefined) extra.push(finding);
+  };
   for (const d of directives) {
     if (d.reason === undefined) {
-      extra.push(
-        meta(
-          WITHOUT_REASON,
-          d.comment.span,
-          withoutReasonMessage(d),
-          file,
-          fingerprintPath,
-          config,
-        ),
+      const id: WithoutReasonId = d.rules.length === 0 ? 'missingNoRule' : 'missing';
+      emit(
+        suppressionWithoutReason.meta.id,
+        d.comment.span,
+        interpolate(suppressionWithoutReason.meta.messages[id], {
+          kind: d.kind,
+          rules: d.rules.map((r) => r.token).join(', '),
+        }),
+      );
+      continue;
+    }
+    if (d.rules.length === 0) {
+      emit(
+        unusedSuppression.meta.id,
+        d.comment.span,
+        unusedMessage('noRule', { kind: d.kind }),
+        removeComment(file, d.comment.span),
       );
       continue;
     }
     const hits = used.get(d) ?? new Set<string>();
     const unused = d.rules.filter((r) => !hits.has(r.token));
-    if (d.rules.length === 0) {
-      extra.push(
-        meta(
-          UNUSED,
-          d.comment.span,
-          `This relay-lint-disable-${d.kind} directive names no rule, so it suppresses nothing; name the rule ids it is for, or remove it.`,
-          file,
-          fingerprintPath,
-          config,
-          removeComment(file, d.comment.span),
-        ),
-      );
-      continue;
-    }
     if (unused.length === 0) continue;
     const names = unused
       .map((r) => (ruleByToken(r.token) === undefined ? `${r.token} (no such rule)` : r.token))
       .join(', ');
     const all = unused.length === d.rules.length;
-    const span = all ? d.comment.span : spanOver(unused.map((r) => r.span));
-    const where =
-      d.kind === 'file' ? 'in this file' : d.kind === 'line' ? 'on this line' : 'on the next line';
-    const message = `${names} ${unused.length === 1 ? 'has' : 'have'} no finding ${where}, so this suppression does nothing${all ? '; remove it' : ' for ' + (unused.length === 1 ? 'it' : 'them')}.`;
-    extra.push(
-      meta(
-        UNUSED,
-        span,
-        message,
-        file,
-        fingerprintPath,
-        config,
-        all ? removeComment(file, d.comment.span) : undefined,
-      ),
-    );
+    const data = {
+      names,
+      verb: unused.length === 1 ? 'has' : 'have',
+      where:
+        d.kind === 'file'
+          ? 'in this file'
+          : d.kind === 'line'
+            ? 'on this line'
+            : 'on the next line',
+      pronoun: unused.length === 1 ? 'it' : 'them',
+    };
+    if (all) {
+      emit(
+        unusedSuppression.meta.id,
+        d.comment.span,
+        unusedMessage('unused', data),
+        removeComment(file, d.comment.span),
+      );
+    } else {
+      emit(
+        unusedSuppression.meta.id,
+        spanOver(unused.map((r) => r.span)),
+        unusedMessage('partlyUnused', data),
+        removeTokens(d, unused),
+      );
+    }
   }
-  return [...out, ...extra.filter((f): f is Finding => f !== undefined)];
+  return [...out, ...extra];
 }
 
-function withoutReasonMessage(d: Directive): string {
-  const rules = d.rules.map((r) => r.token).join(', ') || 'rules';
-  return `This suppression of ${rules} has no reason, so it suppresses nothing; add "-- <why this is acceptable>" after the rule ids.`;
+function unusedMessage(id: UnusedId, data: Readonly<Record<string, string>>): string {
+  return interpolate(unusedSuppression.meta.messages[id], data);
+}
+
+/** Rewrites the directive's rule list without the unused tokens (the used ones stay). */
+function removeTokens(d: Directive, unused: Directive['rules']): Fix {
+  const first = d.rules[0];
+  const last = d.rules[d.rules.length - 1];
+  const kept = d.rules.filter((r) => !unused.includes(r)).map((r) => r.token);
+  const span = { start: first?.span.start ?? 0, end: last?.span.end ?? 0 };
+  return {
+    title: `Remove ${unused.map((r) => r.token).join(', ')} from the suppression`,
+    safe: true,
+    preferred: true,
+    edits: [{ span, text: kept.join(', ') }],
+  };
 }
 
 function spanOver(spans: readonly Span[]): Span {
@@ -104,7 +130,7 @@ function spanOver(spans: readonly Span[]): Span {
 }
 
 /** Removes a whole-line comment with its line, or a trailing comment with the space before it. */
-function removeComment(file: ParsedFile, span: Span) {
+function removeComment(file: ParsedFile, span: Span): Fix {
   const line = lineOf(file.lineStarts, span.start);
   const lineStart = file.lineStarts[line] ?? 0;
   const before = file.text.slice(lineStart, span.start);
@@ -133,27 +159,31 @@ function meta(
   file: ParsedFile,
   fingerprintPath: string,
   config: LintConfig,
-  fix?: Finding['fixes'][number],
+  fix?: Fix,
 ): Finding | undefined {
   const rule = ruleByToken(ruleId);
   const configured = config.rules?.get(ruleId);
   if (rule === undefined || configured === 'off') return undefined;
+  const document =
+    file.documents.find((d) => d.span.start <= span.start && span.start <= d.span.end)?.index ?? 0;
+  const suppressedBy = config.suppressed?.get(ruleId);
   return {
     ruleId,
     rule: rule.meta.name,
     severity: configured ?? rule.meta.severity,
     message,
     span,
-    document: 0,
+    document,
     path: [],
     related: [],
     fixes: fix !== undefined ? [fix] : [],
     tags: rule.meta.tags ?? [],
-    suppressed: false,
+    suppressed: suppressedBy !== undefined,
+    ...(suppressedBy !== undefined ? { suppressedBy } : {}),
     fingerprint: fingerprintOf({
       ruleId,
       file: fingerprintPath,
-      document: 0,
+      document,
       path: [],
       value: file.text.slice(span.start, span.end),
     }),
