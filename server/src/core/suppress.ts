@@ -29,10 +29,11 @@ export function applySuppressions(
     const line = lineOf(file.lineStarts, f.span.start);
     for (const d of directives) {
       if (d.reason === undefined || (d.kind !== 'file' && d.targetLine !== line)) continue;
-      const hit = d.rules.find((r) => ruleByToken(r.token)?.meta.id === f.ruleId);
-      if (hit === undefined) continue;
+      // Every token naming the rule counts as used (`RLY010, broad-cidr` names it twice).
+      const hits = d.rules.filter((r) => ruleByToken(r.token)?.meta.id === f.ruleId);
+      if (hits.length === 0) continue;
       const set = used.get(d) ?? new Set<string>();
-      set.add(hit.token);
+      for (const h of hits) set.add(h.token);
       used.set(d, set);
       // A finding an override already suppressed keeps the override's reason; the directive
       // still counts as used (it is not wrong, only redundant with the configuration).
