@@ -7,7 +7,9 @@
 #      module EXT_TESTS runs inside the real extension host (driver/exthost-e2e.js)
 #   5. UI suite against the installed .vsix: open a file, squiggle, Problems row, Ctrl+. fix (driver/ui-e2e.js)
 #   6. kill code-server's process group and anything else still running from $OUT
-# Exits 0 only if every selected suite passed. Each step has a timeout; nothing is left running.
+# Exits 0 only if every selected suite passed (2 on a setup error). Each step has a timeout, so the
+# worst case is ~13 min (wrap it in `timeout 900`); a TERM/INT also runs the cleanup. The cleanup
+# SIGKILLs any process whose command line names "$OUT/", so do not point OUT at a shared dir.
 #
 # Env (tools):  NODE24, CODE_SERVER_DIR, NODE_PATH, CHROMIUM  from "$E2E_TOOLS_DIR/env.sh";
 #               if NODE24 is unset, that file is sourced (E2E_TOOLS_DIR default $HOME/.cache/vscode-e2e-tools)
@@ -22,7 +24,9 @@
 # Env (UI suite, passed through to driver/ui-e2e.js, see there):
 #               E2E_UI_FILE (required for ui), E2E_UI_RULE (required), E2E_UI_FIX (required),
 #               E2E_UI_SQUIGGLE (default .squiggly-error), E2E_UI_FIXED_TEXT (optional)
-# Env (limits): E2E_STEP_TIMEOUT_S (install/start, 90), E2E_EXTHOST_TIMEOUT_S (300), E2E_UI_TIMEOUT_S (240)
+# Env (limits): E2E_STEP_TIMEOUT_S (install/start, 90), E2E_EXTHOST_TIMEOUT_S (300), E2E_UI_TIMEOUT_S (240),
+#               E2E_STEP_TIMEOUT_MS (each wait inside ui-e2e.js, 60000)
+# Env (other):  E2E_VERBOSE=1 (workbench log lines on stdout), DRIVER_NODE (node for the drivers, $NODE24)
 # Inside the extension host, the tests see E2E_RESULT_FILE=$OUT/exthost-result.json and E2E_OUT=$OUT.
 # Artifacts in $OUT: summary.txt, exthost.out, exthost-console.log, ui.out, *.png, code-server.log,
 #               install-ext.log, ud/logs/**/remoteexthost.log
@@ -55,7 +59,12 @@ die() {
 }
 [ -d "$FIXTURE_DIR" ] || die "FIXTURE_DIR $FIXTURE_DIR is not a directory"
 if want exthost; then [ -f "$EXT_TESTS" ] || die "EXT_TESTS $EXT_TESTS not found (build the tests first)"; fi
-if want ui; then [ -f "$VSIX" ] || die "VSIX $VSIX not found (package the extension first)"; fi
+if want ui; then
+  [ -f "$VSIX" ] || die "VSIX $VSIX not found (package the extension first)"
+  if [ -z "${E2E_UI_FILE:-}" ] || [ -z "${E2E_UI_RULE:-}" ] || [ -z "${E2E_UI_FIX:-}" ]; then
+    die "the ui suite needs E2E_UI_FILE, E2E_UI_RULE and E2E_UI_FIX"
+  fi
+fi
 
 # Wipe $OUT only if it is ours (marker file) or empty: a mistyped OUT=$HOME must not be deleted.
 OUT=$(mkdir -p "$OUT" && cd "$OUT" && pwd) || exit 2
@@ -83,9 +92,15 @@ export PORT
 URL="http://127.0.0.1:$PORT"
 
 CS_PID=
-# Kill code-server's process group, then any process whose command line still names $OUT
+STEP_PID=
+# Stop the running step (timeout forwards the TERM, so playwright closes its browser), then kill
+# code-server's process group, then any process whose command line still names $OUT
 # (chromium profiles live in $OUT/tmp; the drivers and code-server all get $OUT paths).
 cleanup() {
+  if [ -n "$STEP_PID" ] && kill -TERM "$STEP_PID" 2>/dev/null; then
+    for _ in $(seq 1 25); do kill -0 "$STEP_PID" 2>/dev/null || break; sleep 0.2; done
+  fi
+  STEP_PID=
   if [ -n "$CS_PID" ]; then
     kill -TERM -- "-$CS_PID" 2>/dev/null
     for _ in $(seq 1 25); do kill -0 -- "-$CS_PID" 2>/dev/null || break; sleep 0.2; done
@@ -96,12 +111,12 @@ cleanup() {
   local pids=() p keep=" " a=$$
   while [ "${a:-0}" -gt 1 ]; do
     keep+="$a "
-    a=$(awk '{print $4}' "/proc/$a/stat" 2>/dev/null)
+    a=$(sed -E 's/.*\) . ([0-9]+) .*/\1/' "/proc/$a/stat" 2>/dev/null) # ppid (comm may hold spaces)
   done
   for p in /proc/[0-9]*; do
     p=${p#/proc/}
     case "$keep" in *" $p "*) continue ;; esac
-    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$OUT/" && pids+=("$p")
+    { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -qF -- "$OUT/" && pids+=("$p")
   done
   if [ ${#pids[@]} -gt 0 ]; then
     echo "e2e-run: killing leftover processes ${pids[*]}" >&2
@@ -118,8 +133,10 @@ run_step() {
   local name=$1 limit=$2 logf=$3 rc
   shift 3
   timeout -k 10 "$limit" "$@" > >(tee "$logf") 2>&1 &
-  wait $!
+  STEP_PID=$!
+  wait $STEP_PID
   rc=$?
+  STEP_PID=
   [ $rc -eq 124 ] && echo "e2e-run: $name timed out after ${limit}s" | tee -a "$logf" >&2
   return $rc
 }

@@ -17,6 +17,10 @@
 //                                                      env E2E_EXT_TESTS  required
 //   --out        where exthost-console.log and, on failure, exthost-failure.png go
 //                                                      env E2E_OUT        default .
+//   --result-file  optional JSON {"passed": N, "failed": N} the test module writes (the ext host
+//                sees the same env, so E2E_RESULT_FILE works for both). Deleted before the run;
+//                if it exists afterwards it must say failed 0 and passed > 0.
+//                                                      env E2E_RESULT_FILE
 // Other env: E2E_TIMEOUT_MS (whole run, default 180000), E2E_VERBOSE=1 (print workbench log
 //   lines too), CHROMIUM (browser binary, default /usr/bin/chromium).
 // Needs playwright-core resolvable (NODE_PATH from the tools env.sh).
@@ -35,6 +39,7 @@ const { values: args } = util.parseArgs({
     'ext-dev': { type: 'string' },
     'ext-tests': { type: 'string' },
     out: { type: 'string' },
+    'result-file': { type: 'string' },
   },
 });
 const env = process.env;
@@ -44,6 +49,7 @@ const cfg = {
   extDev: args['ext-dev'] ?? env.E2E_EXT_DEV,
   extTests: args['ext-tests'] ?? env.E2E_EXT_TESTS,
   out: args.out ?? env.E2E_OUT ?? '.',
+  resultFile: args['result-file'] ?? env.E2E_RESULT_FILE,
   timeoutMs: Number(env.E2E_TIMEOUT_MS || 180000),
 };
 for (const k of ['workspace', 'extDev', 'extTests']) {
@@ -70,6 +76,7 @@ async function main() {
     `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 
   fs.mkdirSync(cfg.out, { recursive: true });
+  if (cfg.resultFile) fs.rmSync(cfg.resultFile, { force: true });
   const consoleLog = fs.createWriteStream(path.join(cfg.out, 'exthost-console.log'));
   const errors = []; // last workbench/ext-host error lines, printed on failure
 
@@ -112,8 +119,10 @@ async function main() {
     code = await finished;
     clearTimeout(timer);
     log('extension host exit code:', code);
+    if (code === 0) code = await verifyPass();
     if (code !== 0) {
-      if (errors.length) log('last errors from the workbench/extension host:\n  ' + errors.join('\n  '));
+      if (errors.length)
+        log('last errors from the workbench/extension host:\n  ' + errors.join('\n  '));
       await page.screenshot({ path: path.join(cfg.out, 'exthost-failure.png') }).catch(() => {});
     }
   } finally {
@@ -121,6 +130,26 @@ async function main() {
     consoleLog.end();
   }
   return code === 0 ? 0 : 1;
+}
+
+/**
+ * An exit code 0 alone is not enough: when the server goes away mid-run, the workbench may
+ * report 0 too. So the server must still be healthy, and the result file (if any) must agree.
+ */
+async function verifyPass() {
+  try {
+    const res = await fetch(`${cfg.url}/healthz`, { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  } catch (e) {
+    log(`code-server is gone after the run (${e.message}): not trusting exit code 0`);
+    return 'server gone';
+  }
+  if (cfg.resultFile && fs.existsSync(cfg.resultFile)) {
+    const r = JSON.parse(fs.readFileSync(cfg.resultFile, 'utf8'));
+    log('result file:', JSON.stringify(r));
+    if (!(r.failed === 0 && r.passed > 0)) return 'result file disagrees';
+  }
+  return 0;
 }
 
 main().then(
