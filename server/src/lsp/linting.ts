@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { CONFIG_FILE_NAME, configFindings } from '../core/config/project-config.js';
+import { lint } from '../core/engine.js';
 import type { ParsedFile } from '../core/model.js';
 import { parseConfig } from '../core/parse/index.js';
 import type { ResolvedConfig } from '../host/config-discovery.js';
@@ -43,6 +44,8 @@ export interface Snapshot {
  */
 export class DocumentLinter {
   private readonly states = new Map<string, LintState>();
+  /** Documents just opened: TextDocuments reports their content as a change too. */
+  private readonly opening = new Set<string>();
   private readonly scheduler: Scheduler;
 
   constructor(private readonly deps: LinterDeps) {
@@ -57,10 +60,12 @@ export class DocumentLinter {
   }
 
   opened(uri: string): void {
+    this.opening.add(uri);
     this.scheduler.schedule(uri, { force: true, delayMs: 0 });
   }
 
   changed(uri: string): void {
+    if (this.opening.delete(uri)) return;
     // onSave mode does not lint on a keystroke; the settings are cached after the first ask.
     void this.deps.settings.get(uri).then((s) => {
       if (s.run === 'onType' && this.deps.documents.get(uri) !== undefined)
@@ -73,6 +78,7 @@ export class DocumentLinter {
   }
 
   closed(uri: string): void {
+    this.opening.delete(uri);
     this.scheduler.forget(uri);
     this.states.delete(uri);
     this.deps.settings.forget(uri);
@@ -93,6 +99,18 @@ export class DocumentLinter {
     if (loaded.problems.length > 0)
       this.deps.publisher.publish(uri, undefined, loaded.parsed.lineStarts, configFindings(loaded));
     else this.deps.publisher.clear(uri);
+  }
+
+  /**
+   * Lints a tiny document once, so that the one-time costs (compiling the schema validator)
+   * are paid while the editor is still opening files rather than on the first keystroke.
+   */
+  warmUp(): void {
+    try {
+      lint(parseConfig('warm-up.relay.yaml', 'version: 1\nservers: []\n'));
+    } catch (error) {
+      this.deps.log(`warm-up failed: ${describeError(error)}`);
+    }
   }
 
   /** The document with its settings and configuration, if Relay Lint handles it now. */

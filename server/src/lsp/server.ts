@@ -74,8 +74,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       : Promise.resolve(undefined),
   );
   const publisher = new Publisher({
-    diagnostics: (params) => void connection.sendDiagnostics(params),
-    status: (params) => void connection.sendNotification(StatusNotification, params),
+    // A send only fails when the client has gone away; there is nobody left to tell.
+    diagnostics: (params) => {
+      connection.sendDiagnostics(params).catch(ignore);
+    },
+    status: (params) => {
+      connection.sendNotification(StatusNotification, params).catch(ignore);
+    },
   });
   const linter = new DocumentLinter({
     documents,
@@ -124,6 +129,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     guard(
       'initialized',
       () => {
+        setImmediate(() => {
+          linter.warmUp();
+        });
         if (canRegisterConfiguration)
           void connection.client
             .register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION })
@@ -273,6 +281,10 @@ function guarded(log: (message: string) => void) {
         return fail(error);
       }
     };
+}
+
+function ignore(): void {
+  // Intentionally empty.
 }
 
 function initialFolders(params: InitializeParams): string[] {
