@@ -13,6 +13,9 @@ export interface Directive {
   readonly targetLine: number;
 }
 
+/** What the suppression quick fix writes after `--`; it counts as no reason. */
+export const REASON_PLACEHOLDER = '<reason>';
+
 const DIRECTIVE = /^\s*relay-lint-disable-(next-line|line|file)(?=\s|$)/;
 
 /** Reads `# relay-lint-disable-… RLY010, broad-cidr -- reason` comments. */
@@ -25,7 +28,10 @@ export function parseDirectives(comments: readonly Comment[]): Directive[] {
     const rest = c.text.slice(m[0].length);
     const sep = rest.indexOf('--');
     const list = sep >= 0 ? rest.slice(0, sep) : rest;
-    const reason = sep >= 0 ? rest.slice(sep + 2).trim() : '';
+    const written = sep >= 0 ? rest.slice(sep + 2).trim() : '';
+    // The editor's "Suppress" quick fix writes the placeholder `<reason>`: it is no reason yet,
+    // so the directive keeps warning (RLY097) until someone writes why.
+    const reason = written === REASON_PLACEHOLDER ? '' : written;
     const listStart = c.span.start + 1 + m[0].length;
     const rules: { token: string; span: Span }[] = [];
     const re = /[^,\s]+/g;
