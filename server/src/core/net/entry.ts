@@ -123,13 +123,15 @@ function parseRange(text: string): EntryParse {
   const parts = text.split('-');
   if (parts.length !== 2) return { kind: 'invalid', why: `"${text}" has more than one "-"` };
   const [left = '', right = ''] = parts;
+  if (left === '') return { kind: 'invalid', why: `the range "${text}" has no start` };
+  if (right === '') return { kind: 'invalid', why: `the range "${text}" has no end` };
   if (textFamily(left) !== textFamily(right)) {
     return { kind: 'invalid', why: `the range "${text}" mixes IPv4 and IPv6 bounds` };
   }
   const a = parseAddress(left);
   const b = parseAddress(right);
-  if (a.kind === 'invalid') return { kind: 'invalid', why: `the range start ${a.why}` };
-  if (b.kind === 'invalid') return { kind: 'invalid', why: `the range end ${b.why}` };
+  if (a.kind === 'invalid') return { kind: 'invalid', why: `in the range start, ${a.why}` };
+  if (b.kind === 'invalid') return { kind: 'invalid', why: `in the range end, ${b.why}` };
   if (a.kind === 'ok' && b.kind === 'ok') return rangeOf(a.address, b.address, text);
   // One bound is ambiguous: build the readings of the range from each reading of that bound.
   const startReadings = a.kind === 'ok' ? [a.address] : a.readings;
@@ -138,7 +140,9 @@ function parseRange(text: string): EntryParse {
     .flatMap((s) => endReadings.map((e) => rangeOf(s, e, text)))
     .filter((e): e is ValidEntry => e.kind === 'ok');
   const why = a.kind === 'ambiguous' ? a.why : b.kind === 'ambiguous' ? b.why : '';
-  if (built.length === 0) return { kind: 'invalid', why };
+  if (built.length === 0) {
+    return { kind: 'invalid', why: `the range "${text}" is reversed under every reading (${why})` };
+  }
   return {
     kind: 'ambiguous',
     readings: built.map((e) => e.canonical),
@@ -178,7 +182,7 @@ function parseSlash(addrText: string, suffix: string): EntryParse {
     return { kind: 'invalid', why: `"/${suffix}" is not a prefix length or a subnet mask` };
   }
   return withReadings(parseAddress(addrText), (a) => {
-    if (a.zoneId !== undefined) return { kind: 'invalid', why: 'a CIDR cannot carry a zone id' };
+    // RFC 4007 §11.7 writes a zoned prefix as fe80::%2/64: the zone belongs to the address part.
     const written = textFamily(addrText) === 4 ? 32 : 128;
     const prefix = Number(suffix);
     if (prefix > written) {
@@ -209,6 +213,9 @@ function parseSlash(addrText: string, suffix: string): EntryParse {
       prefix: mapped ? prefix - 96 : prefix,
       unspecified: false,
       ...(hostBitsSet ? { hostBits: { network: canonical, host: `${addrCanon}/${written}` } } : {}),
+      ...(a.zoneId !== undefined
+        ? { zoneId: a.zoneId, withoutZone: hostBitsSet ? `${addrCanon}/${prefix}` : canonical }
+        : {}),
     };
   });
 }

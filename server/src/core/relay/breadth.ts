@@ -1,7 +1,7 @@
 import type { Thresholds } from '../config/thresholds.js';
 import { lowerSeverity, maxSeverity, type Severity } from '../model.js';
 import type { ValidEntry } from '../net/entry.js';
-import { IntervalSet, V4_BASE } from '../net/interval-set.js';
+import { equivalentPrefix, IntervalSet, V4_BASE } from '../net/interval-set.js';
 import { formatAddress } from '../net/ip.js';
 import { type Scope, type ScopePart, splitByScope, V4_ALL, V6_ALL } from '../net/scope.js';
 import type { ListKind } from './view.js';
@@ -193,8 +193,8 @@ export function ipv4Embedding(entry: ValidEntry, adjust: Adjust): Embedding | un
     if (s.space === 'Teredo') sev = entry.count > 1n ? 'high' : 'info';
     else if (embedded === 1n) sev = 'info';
     else {
-      const asGlobal = splitByScope(IntervalSet.of(V4_BASE + v4lo, V4_BASE + v4lo + embedded - 1n));
-      const prefix = Math.min(...asGlobal.map((p) => p.prefix), 32);
+      // Judged "as global space" (SPEC §3): the whole embedded range, whatever scopes it holds.
+      const prefix = equivalentPrefix(embedded, 32);
       sev = embedded >= 1n << 32n ? 'critical' : (cell(V4_TABLE.global, prefix) ?? 'info');
     }
     return {

@@ -17,6 +17,19 @@ import relayToAnyDomain from './relay-to-any-domain.js';
 import publicSuffixDomain from './public-suffix-domain.js';
 import suppressionWithoutReason from './suppression-without-reason.js';
 import unusedSuppression from './unused-suppression.js';
+import ambiguousAddress from './ambiguous-address.js';
+import domainEntry from './domain-entry.js';
+import duplicateEntry from './duplicate-entry.js';
+import hostBitsSet from './host-bits-set.js';
+import invalidAddress from './invalid-address.js';
+import ipv4Embedding from './ipv4-embedding.js';
+import nonContiguousMask from './non-contiguous-mask.js';
+import publicAddress from './public-address.js';
+import redundantEntry from './redundant-entry.js';
+import specialPurposeAddress from './special-purpose-address.js';
+import unreachableEntry from './unreachable-entry.js';
+import unspecifiedAddress from './unspecified-address.js';
+import zoneId from './zone-id.js';
 
 /** The catalog: an explicit list, sorted by id (a meta-test keeps it in step with the folder). */
 export const catalog: readonly Rule[] = [
@@ -38,6 +51,19 @@ export const catalog: readonly Rule[] = [
   publicSuffixDomain,
   suppressionWithoutReason,
   unusedSuppression,
+  publicAddress,
+  domainEntry,
+  hostBitsSet,
+  nonContiguousMask,
+  duplicateEntry,
+  redundantEntry,
+  unreachableEntry,
+  invalidAddress,
+  ambiguousAddress,
+  zoneId,
+  specialPurposeAddress,
+  ipv4Embedding,
+  unspecifiedAddress,
 ].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
 
 const byToken = new Map<string, Rule>();

@@ -156,3 +156,38 @@ describe('ambiguous forms (RLY021) give every reading', () => {
     assert.equal(parseAddress('10.0.0.1').kind, 'ok');
   });
 });
+
+describe('zoned prefixes and range bounds', () => {
+  test('a zoned prefix (RFC 4007 fe80::%2/64) is valid and keeps its zone apart', () => {
+    const e = ok('fe80::%2/64');
+    assert.equal(e.notation, 'cidr');
+    assert.equal(e.zoneId, '2');
+    assert.equal(e.withoutZone, 'fe80::/64');
+    assert.equal(e.count, 1n << 64n);
+  });
+
+  test('a zoned prefix with host bits drops only the zone', () => {
+    const e = ok('fe80::1%eth0/64');
+    assert.equal(e.withoutZone, 'fe80::1/64');
+    assert.equal(e.hostBits?.network, 'fe80::/64');
+  });
+
+  test('a range cannot carry a zone id', () => {
+    assert.equal(kind('fe80::1%11-fe80::5'), 'invalid');
+  });
+
+  const bounds: [string, RegExp][] = [
+    ['10.0.0.1-', /has no end/],
+    ['-10.0.0.1', /has no start/],
+    ['-::1', /has no start/],
+    ['10.0.0.300-10.0.0.1', /^in the range start, octet 300 is greater than 255$/],
+    ['10.0.0.1-10.0.0.300', /^in the range end, octet 300 is greater than 255$/],
+  ];
+  for (const [text, why] of bounds) {
+    test(`range bound: ${text}`, () => {
+      const e = parseEntry(text);
+      assert.equal(e.kind, 'invalid');
+      if (e.kind === 'invalid') assert.match(e.why, why);
+    });
+  }
+});
