@@ -62,7 +62,11 @@ function runUnsafe(argv: readonly string[], io: CliIo): ExitCode {
   if (explicit !== undefined && !existsSync(explicit))
     throw new UsageError(`configuration file not found: ${options.config ?? ''}`);
   const configFor = (dir: string): ResolvedConfig =>
-    explicit !== undefined ? loadConfigFile(explicit) : resolveConfigFor(dir);
+    // As with ESLint's -c, globs of a configuration named on the command line are relative to
+    // the working directory (the file may live anywhere, e.g. ci/relay-lint.yaml).
+    explicit !== undefined
+      ? { ...loadConfigFile(explicit), baseDir: io.cwd }
+      : resolveConfigFor(dir);
   const { targets, errors } = collect(options, io.cwd, configFor);
   for (const e of errors) io.stderr(`relay-lint: ${e}\n`);
   if (errors.length > 0 && targets.length === 0) return ExitCode.error;
@@ -80,7 +84,7 @@ function runUnsafe(argv: readonly string[], io: CliIo): ExitCode {
       configResults.set(cfgFile, {
         path: toPosixRelative(io.cwd, cfgFile),
         file: t.resolved.loaded.parsed,
-        findings: configFindings(t.resolved.loaded),
+        findings: configFindings(t.resolved.loaded, toPosixRelative(io.cwd, cfgFile)),
       });
     }
     let text: string;
@@ -93,6 +97,15 @@ function runUnsafe(argv: readonly string[], io: CliIo): ExitCode {
     }
     if (options.fix) text = applyFixes(t, text, io);
     results.push(lintPath(t.file, io.cwd, t.resolved, text));
+  }
+  for (const c of configResults.values()) {
+    // A broken configuration is a configuration error (exit 2), but linting went on with the
+    // defaults and the report shows where the file is broken.
+    const n = c.findings.length;
+    io.stderr(
+      `relay-lint: ${c.path} has ${n} ${n === 1 ? 'problem' : 'problems'}; the files it governs were linted with the default configuration\n`,
+    );
+    readErrors++;
   }
   results.push(...configResults.values());
   const report = render(options, results, io);

@@ -1,15 +1,18 @@
+import type { ErrorObject } from 'ajv';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020.js';
 import picomatch from 'picomatch';
 import configSchema from '../../../../schemas/relay-lint-config.schema.json';
 import type { LintConfig, RuleSetting } from '../engine.js';
-import type { Finding, ParsedFile, Severity } from '../model.js';
+import { fingerprintOf } from '../fingerprint.js';
+import type { Finding, JsonPath, ParsedFile, Severity, Span, SyntaxNode } from '../model.js';
 import { SEVERITIES } from '../model.js';
 import { parseEntry } from '../net/entry.js';
 import type { IntervalSet } from '../net/interval-set.js';
 import { parseConfig } from '../parse/index.js';
-import { ruleByToken } from '../rules/index.js';
+import { catalog, ruleByToken } from '../rules/index.js';
+import { closest } from '../schema/did-you-mean.js';
 import { pointerToPath } from '../schema/to-report.js';
-import { nearest, toValue } from '../tree.js';
+import { nearest, samePath, toValue } from '../tree.js';
 import type { Thresholds } from './thresholds.js';
 
 export const CONFIG_FILE_NAME = '.relay-lint.yaml';
@@ -51,8 +54,12 @@ export const DEFAULT_CONFIG: ProjectConfig = {
 export interface ConfigProblem {
   readonly ruleId: 'RLY099' | 'RLY000';
   readonly message: string;
-  readonly span: { readonly start: number; readonly end: number };
+  readonly span: Span;
+  /** JSON path of the offending node in the configuration file (for the fingerprint). */
+  readonly path?: JsonPath;
 }
+
+const DEFAULTS_USED = 'the default configuration is used instead';
 
 export interface LoadedConfig {
   readonly config: ProjectConfig;
@@ -86,7 +93,7 @@ export function loadProjectConfig(uri: string, text: string): LoadedConfig {
     return fail(
       parsed.problems.map((p) => ({
         ruleId: 'RLY099',
-        message: `${CONFIG_FILE_NAME}: ${p.message}`,
+        message: `${CONFIG_FILE_NAME}: ${p.message.replace(/\.$/, '')}; ${DEFAULTS_USED}.`,
         span: p.span,
       })),
     );
@@ -95,30 +102,7 @@ export function loadProjectConfig(uri: string, text: string): LoadedConfig {
   if (root === undefined) return { config: DEFAULT_CONFIG, problems: [], parsed };
   const value = toValue(root);
   const v = validate();
-  if (!v(value)) {
-    const problems = (v.errors ?? [])
-      .filter((e) => e.keyword !== 'if')
-      .map((e): ConfigProblem => {
-        const path = pointerToPath(e.instancePath);
-        const extra =
-          e.keyword === 'additionalProperties'
-            ? ` "${String((e.params as Record<string, unknown>)['additionalProperty'])}"`
-            : '';
-        const node = nearest(
-          root,
-          e.keyword === 'additionalProperties'
-            ? [...path, String((e.params as Record<string, unknown>)['additionalProperty'])]
-            : path,
-        );
-        const where = path.length > 0 ? path.join('.') : 'the file';
-        return {
-          ruleId: 'RLY000',
-          message: `${CONFIG_FILE_NAME}: ${where} ${e.message ?? 'is invalid'}${extra}; the default configuration is used instead.`,
-          span: node?.span ?? { start: 0, end: 0 },
-        };
-      });
-    return fail(dedupeProblems(problems));
-  }
+  if (!v(value)) return fail(dedupeProblems(schemaProblems(v.errors ?? [], root)));
   const raw = value as RawConfig;
   const problems: ConfigProblem[] = [];
   const rules = readRules(raw.rules ?? {}, problems, root, ['rules']);
@@ -184,8 +168,9 @@ function readRules(
     if (rule === undefined) {
       problems.push({
         ruleId: 'RLY000',
-        message: `${CONFIG_FILE_NAME}: "${token}" is not a Relay Lint rule id or name.`,
+        message: `${CONFIG_FILE_NAME}: "${token}" is not a Relay Lint rule id or name${didYouMean(token, ruleTokens())}; ${DEFAULTS_USED}.`,
         span: keySpan(root, [...path, token]),
+        path: [...path, token],
       });
       continue;
     }
@@ -221,8 +206,9 @@ function readNetworks(
           : `it is ambiguous (${e.why}); write ${e.readings.join(' or ')}`;
       problems.push({
         ruleId: 'RLY000',
-        message: `${CONFIG_FILE_NAME}: trusted network "${text}" is not usable: ${why}.`,
+        message: `${CONFIG_FILE_NAME}: trusted network "${text}" is not usable: ${why}; ${DEFAULTS_USED}.`,
         span: nearest(root, [...path, i])?.span ?? { start: 0, end: 0 },
+        path: [...path, i],
       });
     }
   });
@@ -259,8 +245,14 @@ export function lintConfigFor(config: ProjectConfig, relPath: string): LintConfi
   return { rules, suppressed, trustedNetworks: trusted, thresholds: config.thresholds };
 }
 
-/** Config problems as findings of the configuration file (reported like any other file). */
-export function configFindings(loaded: LoadedConfig): Finding[] {
+/**
+ * Config problems as findings of the configuration file (reported like any other file).
+ * `fingerprintPath` is the file's path as reports show it (relative, with `/`).
+ */
+export function configFindings(
+  loaded: LoadedConfig,
+  fingerprintPath: string = loaded.parsed.uri,
+): Finding[] {
   return loaded.problems.map((p) => ({
     ruleId: p.ruleId,
     rule: p.ruleId === 'RLY099' ? 'syntax' : 'schema',
@@ -268,11 +260,146 @@ export function configFindings(loaded: LoadedConfig): Finding[] {
     message: p.message,
     span: p.span,
     document: 0,
-    path: [],
+    path: p.path ?? [],
     related: [],
     fixes: [],
     tags: [],
     suppressed: false,
-    fingerprint: `${p.ruleId}-${p.span.start}`,
+    fingerprint: fingerprintOf({
+      ruleId: p.ruleId,
+      file: fingerprintPath,
+      document: 0,
+      path: p.path ?? [],
+      value: p.path !== undefined ? loaded.parsed.text.slice(p.span.start, p.span.end) : p.message,
+    }),
   }));
+}
+
+/** Rule ids and names, for "did you mean". */
+function ruleTokens(): string[] {
+  return catalog.flatMap((r) => [r.meta.id, r.meta.name]);
+}
+
+function didYouMean(value: string, candidates: readonly string[]): string {
+  const c = closest(value, candidates);
+  return c !== undefined ? ` (did you mean "${c}"?)` : '';
+}
+
+/** `overrides[0].rules.RLY010` */
+function showPath(path: JsonPath): string {
+  if (path.length === 0) return 'the file';
+  return path
+    .map((seg, i) => (typeof seg === 'number' ? `[${seg}]` : i === 0 ? seg : `.${seg}`))
+    .join('');
+}
+
+/** The key span of the entry whose value is at `path`, or the node's own span. */
+function keyOrNodeSpan(root: SyntaxNode, path: JsonPath): Span {
+  const node = nearest(root, path);
+  if (node !== undefined && samePath(node.path, path) && typeof path[path.length - 1] === 'string')
+    return keySpan(root, [...path]);
+  return node?.span ?? { start: 0, end: 0 };
+}
+
+/**
+ * ajv errors as problems that name the value, the key and what is allowed, at the offending key
+ * (unknown key), value (wrong type or value) or, for a missing key, the key of the object that
+ * lacks it, as RLY000 does for relay configurations.
+ */
+function schemaProblems(errors: readonly ErrorObject[], root: SyntaxNode): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  // if/then/else wrap the real error (enum or additionalProperties) of a rule setting.
+  for (const e of errors.filter((x) => x.keyword !== 'if')) {
+    const path = pointerToPath(e.instancePath);
+    const where = showPath(path);
+    const params = e.params as Record<string, unknown>;
+    const problem = (message: string, span: Span, at: JsonPath): void => {
+      out.push({
+        ruleId: 'RLY000',
+        message: `${CONFIG_FILE_NAME}: ${message}; ${DEFAULTS_USED}.`,
+        span,
+        path: at,
+      });
+    };
+    switch (e.keyword) {
+      case 'additionalProperties': {
+        const key = String(params['additionalProperty']);
+        const at = [...path, key];
+        const isRules = path[path.length - 1] === 'rules';
+        const known = isRules ? ruleTokens() : propertiesAt(path);
+        const what = isRules
+          ? `"${key}" is not a Relay Lint rule id (RLY010) or name (broad-cidr)`
+          : `${where === 'the file' ? 'unknown key' : `${where} has an unknown key`} "${key}"`;
+        problem(`${what}${didYouMean(key, known)}`, keySpan(root, at), at);
+        break;
+      }
+      case 'enum': {
+        const allowed = ((params['allowedValues'] as unknown[] | undefined) ?? []).map(String);
+        const actual = toValue(nearest(root, path));
+        const shown = typeof actual === 'string' ? `"${actual}"` : JSON.stringify(actual);
+        problem(
+          `${where} is ${shown}, not one of ${allowed.join(', ')}${typeof actual === 'string' ? didYouMean(actual, allowed) : ''}`,
+          nearest(root, path)?.span ?? { start: 0, end: 0 },
+          path,
+        );
+        break;
+      }
+      case 'required': {
+        const missing = String(params['missingProperty']);
+        problem(`${where} lacks the required key "${missing}"`, keyOrNodeSpan(root, path), path);
+        break;
+      }
+      case 'type':
+        problem(
+          `${where} must be ${typeName(String(params['type']))}, not ${describeType(toValue(nearest(root, path)))}`,
+          nearest(root, path)?.span ?? { start: 0, end: 0 },
+          path,
+        );
+        break;
+      default:
+        problem(
+          `${where} ${e.message ?? 'is invalid'}`,
+          nearest(root, path)?.span ?? { start: 0, end: 0 },
+          path,
+        );
+    }
+  }
+  return out;
+}
+
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+  object: 'a mapping',
+  array: 'a list',
+  boolean: 'true or false',
+  integer: 'a whole number',
+  number: 'a number',
+  string: 'a string',
+};
+
+function typeName(types: string): string {
+  return types
+    .split(',')
+    .map((t) => TYPE_NAMES[t] ?? t)
+    .join(' or ');
+}
+
+function describeType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v === 'string' ? 'the string' : `the ${typeof v}`} ${JSON.stringify(v)}`;
+}
+
+/** Property names the configuration schema allows at `path` (for "did you mean"). */
+function propertiesAt(path: JsonPath): string[] {
+  const defs = (configSchema as { $defs: Record<string, { properties?: object }> }).$defs;
+  const top = Object.keys((configSchema as { properties: object }).properties);
+  if (path.length === 0) return top;
+  const last = path[path.length - 1];
+  if (typeof last === 'number' && path[0] === 'overrides')
+    return Object.keys(defs['override']?.properties ?? {});
+  if (last === 'thresholds') return Object.keys(defs['thresholds']?.properties ?? {});
+  if (last === 'broadCidr') return Object.keys(defs['broadCidr']?.properties ?? {});
+  if (path.length >= 2 && path[path.length - 2] === 'rules') return ['severity'];
+  return [];
 }
