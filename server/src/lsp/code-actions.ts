@@ -9,6 +9,7 @@ import {
 import { applyEdits } from '../core/fix/apply.js';
 import { fixAll, safeEdits } from '../core/fix/fix-all.js';
 import type { Finding, Fix, TextEdit } from '../core/model.js';
+import { REASON_PLACEHOLDER } from '../core/suppressions.js';
 import { computeLineStarts, lineOf } from '../core/text.js';
 import { DIAGNOSTIC_SOURCE, FIX_ALL_KIND } from '../protocol/index.js';
 import { parseFindingRef, ruleDocUrl, toRange } from './diagnostics.js';
@@ -136,7 +137,7 @@ function suppressAction(
     return { ...base, edit };
   }
   const eol = /\r\n/.test(text) ? '\r\n' : '\n';
-  const directive = `${indent}# relay-lint-disable-next-line ${finding.ruleId} -- <reason>${eol}`;
+  const directive = `${indent}# relay-lint-disable-next-line ${finding.ruleId} -- ${REASON_PLACEHOLDER}${eol}`;
   const edit = workspaceEdit(input, lineStarts, [{ span: { start, end: start }, text: directive }]);
   return { ...base, edit };
 }
