@@ -1,0 +1,69 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import {
+  applyCliFix,
+  cliFindingsOf,
+  cliFindingsOfText,
+  codeOf,
+  expectDiagnosticsLikeCli,
+  open,
+  revertAndCloseAll,
+  toVsRange,
+  waitForDiagnostics,
+} from './helpers';
+
+const CASES = [
+  { rule: 'RLY002', rel: 'quickfix/rly002-open-relay.relay.yaml' },
+  { rule: 'RLY004', rel: 'quickfix/rly004-anonymous.relay.yaml' },
+];
+
+describe('quick fixes', () => {
+  afterEach(revertAndCloseAll);
+
+  for (const { rule, rel } of CASES) {
+    it(`applies the preferred quick fix for ${rule}; text and diagnostics follow`, async () => {
+      const before = cliFindingsOf(rel);
+      const finding = before.find((f) => f.ruleId === rule);
+      assert.ok(finding, `the CLI reports ${rule} in ${rel}`);
+      const preferred = finding.fixes.find((f) => f.preferred);
+      assert.ok(preferred, `the CLI has a preferred fix for ${rule}`);
+      const range = toVsRange(finding.range);
+
+      const editor = await open(rel);
+      const doc = editor.document;
+      const diagnostics = await expectDiagnosticsLikeCli(rel, before);
+      const diagnostic = diagnostics.find((d) => codeOf(d) === rule && d.range.isEqual(range));
+      assert.ok(diagnostic, `${rule} diagnostic at the CLI's range`);
+
+      const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+        'vscode.executeCodeActionProvider',
+        doc.uri,
+        diagnostic.range,
+        vscode.CodeActionKind.QuickFix.value,
+      );
+      const candidates = actions
+        .filter((a): a is vscode.CodeAction => a instanceof vscode.CodeAction)
+        .filter((a) => a.isPreferred && (a.diagnostics ?? []).some((d) => codeOf(d) === rule));
+      const titles = actions.map((a) => a.title).join(' | ');
+      assert.equal(candidates.length, 1, `one preferred quick fix for ${rule}; offered: ${titles}`);
+      const fix = candidates[0]!;
+      assert.equal(fix.title, preferred.title);
+      assert.ok(fix.edit, 'the quick fix carries an edit');
+
+      const expectedText = applyCliFix(doc.getText(), preferred);
+      assert.ok(await vscode.workspace.applyEdit(fix.edit), 'workspace.applyEdit succeeds');
+      assert.equal(doc.getText(), expectedText, "the text is the CLI fix's result");
+      assert.ok(doc.isDirty, 'unsaved: the diagnostics below come from on-type linting');
+
+      // The fixed finding goes, and the diagnostics become the CLI's for the new text.
+      await waitForDiagnostics(
+        doc.uri,
+        (d) => !d.some((x) => codeOf(x) === rule && x.range.isEqual(range)),
+        `${rule} at ${rel} disappears`,
+      );
+      const after = cliFindingsOfText(rel, expectedText);
+      assert.ok(!after.some((f) => f.ruleId === rule), `the CLI no longer reports ${rule}`);
+      await expectDiagnosticsLikeCli(rel, after);
+    });
+  }
+});
