@@ -71,7 +71,8 @@ export function passesAddressPattern(text: string): boolean {
 /**
  * The set of an entry for comparing entries of one list (RLY016, RLY017): undefined for entries
  * whose meaning is not settled — invalid or ambiguous ones, zoned ones (an interface's address,
- * RLY022) and, on Postfix, ones with host bits (Postfix rejects them and fails closed, so
+ * RLY022), non-contiguous masks (what a product does with one is unknown, RLY015) and, on
+ * Postfix, ones with host bits (Postfix rejects them and fails closed, so
  * removing one changes behaviour).
  *
  * An IPv6 entry that is not IPv4-mapped (`::/0`, `::/64`) is compared by its IPv6 addresses
@@ -82,7 +83,7 @@ export function passesAddressPattern(text: string): boolean {
  */
 export function comparableSet(entry: ListEntry, product: string): IntervalSet | undefined {
   const p = entry.address?.parsed;
-  if (p?.kind !== 'ok' || p.zoneId !== undefined) return undefined;
+  if (p?.kind !== 'ok' || p.zoneId !== undefined || p.nonContiguousMask === true) return undefined;
   if (product === 'postfix' && p.hostBits !== undefined) return undefined;
   return p.family === 6 ? p.set.subtract(V4_ALL) : p.set;
 }

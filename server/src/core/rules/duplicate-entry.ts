@@ -4,6 +4,10 @@ import { addressesWord, comparableSet, domainKey, removeEntryFix } from '../rela
 import type { ListEntry } from '../relay/view.js';
 import { defineRule } from '../rule.js';
 
+function setKey(set: IntervalSet): string {
+  return set.intervals.map((iv) => `${iv.lo.toString(16)}-${iv.hi.toString(16)}`).join(',');
+}
+
 export default defineRule({
   meta: {
     id: 'RLY016',
@@ -26,21 +30,20 @@ export default defineRule({
   *check({ file, doc, view }) {
     for (const { listener, list } of lists(view)) {
       const product = listener.server.product;
-      const seen: { entry: ListEntry; set?: IntervalSet; domain?: string }[] = [];
+      // The first entry of each address set (keyed by its intervals) and of each domain name.
+      const seen = new Map<string, ListEntry>();
       for (const entry of list.entries) {
         const set = comparableSet(entry, product);
         const domain = domainKey(entry);
-        const first =
-          set !== undefined
-            ? seen.find((s) => s.set?.equals(set) === true)
-            : domain !== undefined
-              ? seen.find((s) => s.domain === domain)
-              : undefined;
-        if (first === undefined) {
-          if (set !== undefined) seen.push({ entry, set });
-          else if (domain !== undefined) seen.push({ entry, domain });
+        const key =
+          set !== undefined ? setKey(set) : domain !== undefined ? `domain:${domain}` : undefined;
+        if (key === undefined) continue;
+        const firstEntry = seen.get(key);
+        if (firstEntry === undefined) {
+          seen.set(key, entry);
           continue;
         }
+        const first = { entry: firstEntry };
         const written = entry.address?.parsed;
         const sameText =
           written?.kind === 'ok' &&

@@ -5,6 +5,62 @@ import { comparableSet, removeEntryFix } from '../relay/list-entries.js';
 import type { ListEntry } from '../relay/view.js';
 import { defineRule } from '../rule.js';
 
+interface Comparable {
+  readonly entry: ListEntry;
+  readonly set: IntervalSet;
+  /** The hull of the set. */
+  readonly lo: bigint;
+  readonly hi: bigint;
+}
+
+function strictlyInside(inner: Comparable, outer: Comparable): boolean {
+  return (
+    outer.entry !== inner.entry &&
+    outer.lo <= inner.lo &&
+    outer.hi >= inner.hi &&
+    outer.set.containsSet(inner.set) &&
+    !outer.set.equals(inner.set)
+  );
+}
+
+/**
+ * Each entry with a strictly larger entry that contains it, in list order. Sorted by hull start
+ * (and widest first), a container's hull starts no later and ends no earlier, so the entry with
+ * the furthest hull end seen so far is the one to try; only when it fails (non-contiguous masks)
+ * or when another entry has the same hull is the whole list searched. Lists of thousands of
+ * single addresses stay linear-logarithmic.
+ */
+function containers(
+  items: readonly Comparable[],
+): { entry: ListEntry; set: IntervalSet; outer: Comparable }[] {
+  const sorted = [...items].sort((a, b) =>
+    a.lo !== b.lo ? (a.lo < b.lo ? -1 : 1) : a.hi !== b.hi ? (a.hi > b.hi ? -1 : 1) : 0,
+  );
+  const hulls = new Map<string, number>();
+  for (const c of items) {
+    const k = `${c.lo.toString(16)}-${c.hi.toString(16)}`;
+    hulls.set(k, (hulls.get(k) ?? 0) + 1);
+  }
+  const found = new Map<ListEntry, Comparable>();
+  let widest: Comparable | undefined;
+  for (const c of sorted) {
+    const sameHull = (hulls.get(`${c.lo.toString(16)}-${c.hi.toString(16)}`) ?? 0) > 1;
+    const possible = (widest !== undefined && widest.hi >= c.hi) || sameHull;
+    if (possible) {
+      const outer =
+        widest !== undefined && strictlyInside(c, widest)
+          ? widest
+          : items.find((o) => strictlyInside(c, o));
+      if (outer !== undefined) found.set(c.entry, outer);
+    }
+    if (widest === undefined || c.hi > widest.hi) widest = c;
+  }
+  return items.flatMap((c) => {
+    const outer = found.get(c.entry);
+    return outer === undefined ? [] : [{ entry: c.entry, set: c.set, outer }];
+  });
+}
+
 export default defineRule({
   meta: {
     id: 'RLY017',
@@ -24,17 +80,16 @@ export default defineRule({
   *check({ file, doc, view }) {
     for (const { listener, list } of lists(view)) {
       const product = listener.server.product;
-      const comparable: { entry: ListEntry; set: IntervalSet }[] = [];
+      const comparable: Comparable[] = [];
       for (const entry of list.entries) {
         const set = comparableSet(entry, product);
-        if (set !== undefined) comparable.push({ entry, set });
+        const first = set?.intervals[0];
+        const last = set?.intervals[set.intervals.length - 1];
+        if (set !== undefined && first !== undefined && last !== undefined) {
+          comparable.push({ entry, set, lo: first.lo, hi: last.hi });
+        }
       }
-      for (const { entry, set } of comparable) {
-        // Strict containment: equal sets are RLY016's.
-        const outer = comparable.find(
-          (c) => c.entry !== entry && c.set.containsSet(set) && !c.set.equals(set),
-        );
-        if (outer === undefined) continue;
+      for (const { entry, set, outer } of containers(comparable)) {
         yield {
           messageId: 'contained',
           path: entry.path,
