@@ -175,6 +175,7 @@ function fixAllAction(input: CodeActionInput): CodeAction | undefined {
   const options = {
     config: state.project.lintConfig,
     fingerprintPath: state.project.fingerprintPath,
+    ...(state.rules !== undefined ? { rules: state.rules } : {}),
   };
   const result = fixAll(input.params.textDocument.uri, input.text, options, state.parsed.format);
   if (result.text === input.text) return undefined;

@@ -1,6 +1,7 @@
 import { lint } from '../core/engine.js';
 import type { Finding, ParsedFile } from '../core/model.js';
 import { parseConfig } from '../core/parse/index.js';
+import type { Rule } from '../core/rule.js';
 import type { ProjectContext } from './project.js';
 
 /** The lint result of one version of an open document, kept for code actions and hover. */
@@ -10,6 +11,8 @@ export interface LintState {
   readonly parsed: ParsedFile;
   readonly findings: readonly Finding[];
   readonly project: ProjectContext;
+  /** The rules it ran, when not the whole catalog (tests). */
+  readonly rules?: readonly Rule[];
 }
 
 /** Parses and lints a document text exactly as the CLI does (`host/lint-file.ts`). */
@@ -18,14 +21,16 @@ export function lintText(
   text: string,
   version: number,
   project: ProjectContext,
+  rules?: readonly Rule[],
 ): LintState {
   const max = project.resolved.loaded.config.maxFileBytes;
   const parsed = parseConfig(uri, text, undefined, max !== undefined ? { maxFileSize: max } : {});
   const findings = lint(parsed, {
     config: project.lintConfig,
     fingerprintPath: project.fingerprintPath,
+    ...(rules !== undefined ? { rules } : {}),
   });
-  return { uri, version, parsed, findings, project };
+  return { uri, version, parsed, findings, project, ...(rules !== undefined ? { rules } : {}) };
 }
 
 /** The finding a crash of the linter itself becomes, so that the user sees it in place. */

@@ -3,7 +3,9 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { CONFIG_FILE_NAME, configFindings } from '../core/config/project-config.js';
 import { lint } from '../core/engine.js';
 import type { ParsedFile } from '../core/model.js';
-import { parseConfig } from '../core/parse/index.js';
+import { formatOf, parseConfig } from '../core/parse/index.js';
+import { computeLineStarts } from '../core/text.js';
+import type { Rule } from '../core/rule.js';
 import type { ResolvedConfig } from '../host/config-discovery.js';
 import type { Settings } from '../protocol/index.js';
 import { crashFinding, lintText, type LintState } from './lint-state.js';
@@ -24,6 +26,8 @@ export interface LinterDeps {
   readonly publisher: Publisher;
   readonly debounceMs: number;
   readonly timers?: Timers;
+  /** Rules to run (default: the whole catalog). */
+  readonly rules?: readonly Rule[];
   readonly log: (message: string) => void;
 }
 
@@ -163,10 +167,19 @@ export class DocumentLinter {
   private lint(document: TextDocument, project: ProjectContext): LintState {
     const text = document.getText();
     try {
-      return lintText(document.uri, text, document.version, project);
+      return lintText(document.uri, text, document.version, project, this.deps.rules);
     } catch (error) {
       this.deps.log(`linting ${document.uri} failed: ${describeError(error)}`);
-      const parsed = parseConfig(document.uri, text);
+      // The parser itself may be what failed: report at the start of a bare file.
+      const parsed: ParsedFile = {
+        uri: document.uri,
+        format: formatOf(document.uri),
+        text,
+        documents: [],
+        problems: [],
+        comments: [],
+        lineStarts: computeLineStarts(text),
+      };
       return {
         uri: document.uri,
         version: document.version,

@@ -14,6 +14,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CONFIG_FILE_NAME } from '../core/config/project-config.js';
 import { formatOf } from '../core/parse/index.js';
 import { trustModel } from '../core/relay/analysis.js';
+import type { Rule } from '../core/rule.js';
 import { loadConfigFile } from '../host/config-discovery.js';
 import {
   FIX_ALL_KIND,
@@ -35,6 +36,8 @@ export interface ServerOptions {
   readonly debounceMs?: number;
   /** Timer functions; tests inject their own to decide when debounces fire. */
   readonly timers?: Timers;
+  /** Rules to run (default: the whole catalog); tests pass a few, or one that throws. */
+  readonly rules?: readonly Rule[];
 }
 
 /** What a test (or an embedding host) can observe of a running server. */
@@ -89,6 +92,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     publisher,
     debounceMs: options.debounceMs ?? DEFAULT_DEBOUNCE_MS,
     ...(options.timers !== undefined ? { timers: options.timers } : {}),
+    ...(options.rules !== undefined ? { rules: options.rules } : {}),
     log,
   });
   const guard = guarded(log);
