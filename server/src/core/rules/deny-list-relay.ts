@@ -30,7 +30,7 @@ export default defineRule({
         'Relay mode allExcept on listener "{listener}" lets authenticated sessions from every address except {entries} relay: a deny list cannot keep up with the internet. Use mode: onlyList and list only the hosts that must relay.',
     },
     rationale:
-      '"All except the list below" grants relay to every computer that is not listed. A deny list of relay clients fails open: every new or unknown address may relay, so one forgotten network is enough to make the server an open relay (RFC 2505 §2). Microsoft\'s guidance is to grant relay only to the hosts that need it.',
+      '"All except the list below" grants relay to every computer that is not listed. A deny list of relay clients fails open: every new or unknown address may relay, so one forgotten network is enough to make the server an open relay (RFC 2505 §2.1). Microsoft\'s guidance is to grant relay only to the hosts that need it.',
   },
   *check({ file, view, trust }) {
     for (const l of view.listeners) {

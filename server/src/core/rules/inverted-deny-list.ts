@@ -54,7 +54,7 @@ export default defineRule({
         'Relay mode allExcept on listener "{listener}" denies relay only to internal hosts ({entries}) and grants it to authenticated sessions from every other address, the whole internet included. The list reads like an allow list with the wrong mode: use mode: onlyList to let just these hosts relay.',
     },
     rationale:
-      'An "All except the list below" relay list that names only internal hosts bars the machines that were meant to relay and lets everyone else, the internet included, relay through the server. It is almost always an allow list saved with the wrong mode, and it makes the server an open relay (RFC 2505 §2, RFC 5321 §3.9).',
+      'An "All except the list below" relay list that names only internal hosts bars the machines that were meant to relay and lets everyone else, the internet included, relay through the server. It is almost always an allow list saved with the wrong mode, and it makes the server an open relay (RFC 2505 §2.1, RFC 5321 §7.9).',
   },
   *check({ file, view, trust }) {
     for (const l of view.listeners) {
