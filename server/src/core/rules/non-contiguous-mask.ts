@@ -32,7 +32,7 @@ export default defineRule({
       scattered:
         '"{entry}" in the {list} of "{listener}" uses the non-contiguous mask {mask}: it matches {count} scattered addresses ({examples}), and products disagree on such masks (IIS cannot store one). Use a contiguous mask (ones, then zeros, such as 255.255.255.0) or list the hosts.',
       spread:
-        '"{entry}" in the {list} of "{listener}" uses the non-contiguous mask {mask}: it matches {count} addresses in {blocks} separate blocks, and products disagree on such masks (IIS cannot store one). Use a contiguous mask (ones, then zeros, such as 255.255.255.0) or list the hosts.',
+        '"{entry}" in the {list} of "{listener}" uses the non-contiguous mask {mask}: it matches {count} addresses scattered across the address space, not one block, and products disagree on such masks (IIS cannot store one). Use a contiguous mask (ones, then zeros, such as 255.255.255.0) or list the hosts.',
       blocks:
         '"{entry}" in the {list} of "{listener}" uses the non-contiguous mask {mask}: it matches {count} addresses in {blocks} separate blocks of {size} ({examples}), and products disagree on such masks (IIS cannot store one). Use a contiguous mask (ones, then zeros, such as 255.255.255.0) or list the hosts.',
     },
