@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SEVERITIES, type Severity } from '../core/model.js';
+import type { Concurrency } from './pool.js';
 
 export type OutputFormat = 'text' | 'json' | 'sarif' | 'markdown';
 export type FailOn = Severity | 'never';
@@ -15,6 +16,7 @@ export interface CliOptions {
   readonly help: boolean;
   readonly version: boolean;
   readonly quiet: boolean;
+  readonly concurrency: Concurrency;
 }
 
 export class UsageError extends Error {}
@@ -33,6 +35,8 @@ Options:
       --fail-on <severity|never>           exit 1 when a finding is at or above it (default: high)
       --fix                                apply safe fixes in place (atomic writes)
       --color / --no-color                 force or disable colour (default: on a TTY)
+      --concurrency <auto|off|n>           worker threads for large runs (default: auto,
+                                           one per CPU from 200 files on)
   -q, --quiet                              print nothing for files without findings
   -h, --help                               show this help
   -v, --version                            show the version
@@ -57,6 +61,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
+        concurrency: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -75,6 +80,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     );
   }
   const color = v['no-color'] === true ? false : v.color;
+  const concurrency = parseConcurrency(v.concurrency ?? 'auto');
   return {
     paths: parsed.positionals.length > 0 ? parsed.positionals : ['.'],
     format,
@@ -86,5 +92,16 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     help: v.help === true,
     version: v.version === true,
     quiet: v.quiet === true,
+    concurrency,
   };
+}
+
+function parseConcurrency(value: string): Concurrency {
+  if (value === 'auto' || value === 'off') return value;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 64)
+    throw new UsageError(
+      `--concurrency must be auto, off or a number from 1 to 64, not "${value}"`,
+    );
+  return n;
 }

@@ -7,6 +7,7 @@ void run(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   isTTY: process.stdout.isTTY,
+  stderrIsTTY: process.stderr.isTTY,
 }).then((code) => {
   process.exitCode = code;
 });

@@ -1,10 +1,11 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { configFindings, isIncluded, lintConfigFor } from '../core/config/project-config.js';
-import { fixAll } from '../core/fix/fix-all.js';
+import { configFindings, isIncluded } from '../core/config/project-config.js';
 import { severityRank } from '../core/model.js';
 import { toJsonReport, TOOL } from '../core/report/json.js';
+import { toMarkdown } from '../core/report/markdown.js';
 import type { FileResult } from '../core/report/result.js';
+import { type SarifNotification, toSarif } from '../core/report/sarif.js';
 import { toText } from '../core/report/text.js';
 import {
   loadConfigFile,
@@ -12,17 +13,23 @@ import {
   type ResolvedConfig,
   toPosixRelative,
 } from '../host/config-discovery.js';
-import { writeFileAtomic } from '../host/atomic-write.js';
-import { isDirectory, reasonOf, walk } from '../host/files.js';
-import { lintPath } from '../host/lint-file.js';
+import { isDirectory, walk } from '../host/files.js';
 import { type CliOptions, HELP, parseCliArgs, UsageError } from './args.js';
-import { readFileSync } from 'node:fs';
+import { findDocsDir, loadRuleDocs } from './docs.js';
+import { type LintOutcome, type LintTask, runLintTask } from './lint-task.js';
+import { lintInWorkers, workerCount } from './pool.js';
+import { createProgress } from './progress.js';
 
 export interface CliIo {
   readonly cwd: string;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Whether stdout is a terminal (colour). */
   readonly isTTY: boolean;
+  /** Whether stderr is a terminal (progress line); default false. */
+  readonly stderrIsTTY?: boolean;
+  /** Folder of the rules' documentation pages for SARIF help; default: found next to the package. */
+  readonly docsDir?: string;
 }
 
 export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
@@ -31,7 +38,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 /** The CLI as a function: never exits the process, never throws. */
 export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   try {
-    return await Promise.resolve(runUnsafe(argv, io));
+    return await runUnsafe(argv, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`relay-lint: ${error.message}\n`);
@@ -48,7 +55,7 @@ interface Target {
   readonly resolved: ResolvedConfig;
 }
 
-function runUnsafe(argv: readonly string[], io: CliIo): ExitCode {
+async function runUnsafe(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const options = parseCliArgs(argv);
   if (options.help) {
     io.stdout(HELP);
@@ -61,58 +68,96 @@ function runUnsafe(argv: readonly string[], io: CliIo): ExitCode {
   const explicit = options.config !== undefined ? path.resolve(io.cwd, options.config) : undefined;
   if (explicit !== undefined && !existsSync(explicit))
     throw new UsageError(`configuration file not found: ${options.config ?? ''}`);
-  const configFor = (dir: string): ResolvedConfig =>
+  const byDir = new Map<string, ResolvedConfig>();
+  const configFor = (dir: string): ResolvedConfig => {
     // As with ESLint's -c, globs of a configuration named on the command line are relative to
     // the working directory (the file may live anywhere, e.g. ci/relay-lint.yaml).
-    explicit !== undefined
-      ? { ...loadConfigFile(explicit), baseDir: io.cwd }
-      : resolveConfigFor(dir);
+    if (explicit !== undefined) return { ...loadConfigFile(explicit), baseDir: io.cwd };
+    let resolved = byDir.get(dir);
+    if (resolved === undefined) {
+      resolved = resolveConfigFor(dir);
+      byDir.set(dir, resolved);
+    }
+    return resolved;
+  };
   const { targets, errors } = collect(options, io.cwd, configFor);
   for (const e of errors) io.stderr(`relay-lint: ${e}\n`);
   if (errors.length > 0 && targets.length === 0) return ExitCode.error;
 
+  const outcomes = await lintAll(targets, options, io);
   const results: FileResult[] = [];
-  const configResults = new Map<string, FileResult>();
-  let readErrors = errors.length;
-  for (const t of targets) {
-    const cfgFile = t.resolved.file;
-    if (
-      cfgFile !== undefined &&
-      !configResults.has(cfgFile) &&
-      t.resolved.loaded.problems.length > 0
-    ) {
-      configResults.set(cfgFile, {
-        path: toPosixRelative(io.cwd, cfgFile),
-        file: t.resolved.loaded.parsed,
-        findings: configFindings(t.resolved.loaded, toPosixRelative(io.cwd, cfgFile)),
-      });
-    }
-    let text: string;
-    try {
-      text = readFileSync(t.file, 'utf8');
-    } catch (error) {
-      io.stderr(`relay-lint: cannot read ${toPosixRelative(io.cwd, t.file)}: ${reasonOf(error)}\n`);
-      readErrors++;
-      continue;
-    }
-    if (options.fix) text = applyFixes(t, text, io);
-    results.push(lintPath(t.file, io.cwd, t.resolved, text));
+  const problems: string[] = [...errors];
+  for (const o of outcomes) {
+    for (const m of o.messages) io.stderr(`relay-lint: ${m}\n`);
+    if (o.result !== undefined) results.push(o.result);
+    else problems.push(...o.messages);
   }
-  for (const c of configResults.values()) {
+  const broken = configResults(targets, io.cwd);
+  for (const c of broken) {
     // A broken configuration is a configuration error (exit 2), but linting went on with the
     // defaults and the report shows where the file is broken.
     const n = c.findings.length;
-    io.stderr(
-      `relay-lint: ${c.path} has ${n} ${n === 1 ? 'problem' : 'problems'}; the files it governs were linted with the default configuration\n`,
-    );
-    readErrors++;
+    const line = `${c.path} has ${n} ${n === 1 ? 'problem' : 'problems'}; the files it governs were linted with the default configuration`;
+    io.stderr(`relay-lint: ${line}\n`);
+    problems.push(line);
   }
-  results.push(...configResults.values());
-  const report = render(options, results, io);
+  results.push(...broken);
+  const report = render(options, results, io, problems);
   if (options.output !== undefined) writeFileSync(path.resolve(io.cwd, options.output), report);
   else io.stdout(report);
-  if (readErrors > 0) return ExitCode.error;
+  if (problems.length > 0) return ExitCode.error;
   return failing(options, results) ? ExitCode.findings : ExitCode.ok;
+}
+
+/** Lints every target, on worker threads when the run is large; outcomes keep target order. */
+async function lintAll(
+  targets: readonly Target[],
+  options: CliOptions,
+  io: CliIo,
+): Promise<LintOutcome[]> {
+  const tasks: LintTask[] = targets.map((t) => ({
+    file: t.file,
+    cwd: io.cwd,
+    config: {
+      ...(t.resolved.file !== undefined ? { file: t.resolved.file } : {}),
+      baseDir: t.resolved.baseDir,
+    },
+    fix: options.fix,
+  }));
+  const progress = createProgress({
+    total: tasks.length,
+    enabled: io.stderrIsTTY === true,
+    write: io.stderr,
+  });
+  try {
+    const workers = workerCount(options.concurrency, tasks.length);
+    if (workers > 0)
+      return await lintInWorkers(tasks, workers, (done) => {
+        progress.update(done);
+      });
+    return tasks.map((task, i) => {
+      const outcome = runLintTask(task, (targets[i] as Target).resolved);
+      progress.update(i + 1);
+      return outcome;
+    });
+  } finally {
+    progress.clear();
+  }
+}
+
+/** Each broken `.relay-lint.yaml` a target uses is reported once, as a file of its own. */
+function configResults(targets: readonly Target[], cwd: string): FileResult[] {
+  const out = new Map<string, FileResult>();
+  for (const t of targets) {
+    const file = t.resolved.file;
+    if (file === undefined || out.has(file) || t.resolved.loaded.problems.length === 0) continue;
+    out.set(file, {
+      path: toPosixRelative(cwd, file),
+      file: t.resolved.loaded.parsed,
+      findings: configFindings(t.resolved.loaded, toPosixRelative(cwd, file)),
+    });
+  }
+  return [...out.values()];
 }
 
 function collect(
@@ -152,21 +197,12 @@ function collect(
   return { targets, errors };
 }
 
-function applyFixes(t: Target, text: string, io: CliIo): string {
-  const rel = toPosixRelative(io.cwd, t.file);
-  const result = fixAll(rel, text, {
-    config: lintConfigFor(t.resolved.loaded.config, toPosixRelative(t.resolved.baseDir, t.file)),
-    fingerprintPath: rel,
-  });
-  if (result.text === text) return text;
-  writeFileAtomic(t.file, result.text);
-  io.stderr(
-    `relay-lint: fixed ${result.applied.length} ${result.applied.length === 1 ? 'problem' : 'problems'} in ${rel}\n`,
-  );
-  return result.text;
-}
-
-function render(options: CliOptions, results: FileResult[], io: CliIo): string {
+function render(
+  options: CliOptions,
+  results: FileResult[],
+  io: CliIo,
+  problems: readonly string[],
+): string {
   switch (options.format) {
     case 'json':
       return `${JSON.stringify(toJsonReport(results), null, 2)}\n`;
@@ -174,9 +210,19 @@ function render(options: CliOptions, results: FileResult[], io: CliIo): string {
       return toText(results, {
         color: options.output === undefined && (options.color ?? io.isTTY),
       });
-    case 'sarif':
-    case 'markdown':
-      throw new UsageError(`--format ${options.format} is not available in this build`);
+    case 'sarif': {
+      const notifications: SarifNotification[] = problems.map((message) => ({ message }));
+      const docs = loadRuleDocs(io.docsDir ?? findDocsDir());
+      return `${JSON.stringify(toSarif(results, { docs, notifications }), null, 2)}\n`;
+    }
+    case 'markdown': {
+      // Links are relative to where the report is read: the output file's folder, or here.
+      const from =
+        options.output !== undefined ? path.dirname(path.resolve(io.cwd, options.output)) : io.cwd;
+      return toMarkdown(results, {
+        link: (p, line) => `${toPosixRelative(from, path.resolve(io.cwd, p))}#L${line}`,
+      });
+    }
   }
 }
 

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { lintConfigFor } from '../core/config/project-config.js';
+import { fixAll } from '../core/fix/fix-all.js';
+import type { FileResult } from '../core/report/result.js';
+import { writeFileAtomic } from '../host/atomic-write.js';
+import {
+  loadConfigFile,
+  resolveConfigFor,
+  type ResolvedConfig,
+  toPosixRelative,
+} from '../host/config-discovery.js';
+import { reasonOf } from '../host/files.js';
+import { lintPath } from '../host/lint-file.js';
+
+/**
+ * One file to lint, as plain data so that it can cross to a worker thread. The configuration is
+ * named, not passed: a worker loads it itself (once, then from the loader's cache).
+ */
+export interface LintTask {
+  /** Absolute path of the file. */
+  readonly file: string;
+  readonly cwd: string;
+  /** The governing `.relay-lint.yaml`, or none (defaults) with the folder globs are relative to. */
+  readonly config: { readonly file?: string; readonly baseDir: string };
+  readonly fix: boolean;
+}
+
+export interface LintOutcome {
+  /** Undefined when the file could not be read. */
+  readonly result?: FileResult;
+  /** Lines for stderr (fixes applied, read errors), in order. */
+  readonly messages: readonly string[];
+}
+
+/** The configuration a task names, loaded the same way on the main thread and in workers. */
+export function resolveTaskConfig(task: LintTask): ResolvedConfig {
+  return task.config.file !== undefined
+    ? { ...loadConfigFile(task.config.file), baseDir: task.config.baseDir }
+    : resolveConfigFor(task.config.baseDir, task.config.baseDir);
+}
+
+/** Reads, optionally fixes (atomic write), and lints one file. Never throws for I/O errors. */
+export function runLintTask(task: LintTask, resolved: ResolvedConfig): LintOutcome {
+  const rel = toPosixRelative(task.cwd, task.file);
+  const messages: string[] = [];
+  let text: string;
+  try {
+    text = readFileSync(task.file, 'utf8');
+  } catch (error) {
+    return { messages: [`cannot read ${rel}: ${reasonOf(error)}`] };
+  }
+  if (task.fix) {
+    const fixed = fixAll(rel, text, {
+      config: lintConfigFor(resolved.loaded.config, toPosixRelative(resolved.baseDir, task.file)),
+      fingerprintPath: rel,
+    });
+    if (fixed.text !== text) {
+      writeFileAtomic(task.file, fixed.text);
+      const n = fixed.applied.length;
+      messages.push(`fixed ${n} ${n === 1 ? 'problem' : 'problems'} in ${rel}`);
+      text = fixed.text;
+    }
+  }
+  return { result: slim(lintPath(task.file, task.cwd, resolved, text)), messages };
+}
+
+/**
+ * Drops the syntax trees and comments from a result: reporters need only the text, the line
+ * starts and the findings, and a worker then sends a tenth of the data back. Both the serial and
+ * the parallel path slim, so their results are the same objects in content.
+ */
+function slim(result: FileResult): FileResult {
+  return { ...result, file: { ...result.file, documents: [], comments: [] } };
+}

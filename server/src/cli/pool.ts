@@ -1,0 +1,88 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { LintOutcome, LintTask } from './lint-task.js';
+import type { WorkerRequest, WorkerResponse } from './worker.js';
+
+/** Below this many files, starting workers (about 100 ms each) costs more than it saves. */
+export const PARALLEL_THRESHOLD = 200;
+/** More workers than this stop paying: the main thread's reading of results becomes the limit. */
+const MAX_WORKERS = 8;
+
+export type Concurrency = 'auto' | 'off' | number;
+
+/**
+ * How many workers to use for `files` files: none (lint on this thread) for small runs, on a
+ * single CPU, or when the worker script is missing (running from sources); otherwise one per CPU.
+ */
+export function workerCount(concurrency: Concurrency, files: number): number {
+  if (concurrency === 'off' || files < 2 || !existsSync(workerScript())) return 0;
+  if (concurrency === 'auto') {
+    const cpus = availableParallelism();
+    return files >= PARALLEL_THRESHOLD && cpus > 1 ? Math.min(cpus, MAX_WORKERS) : 0;
+  }
+  return concurrency > 1 ? Math.min(concurrency, files) : 0;
+}
+
+/** worker.js sits next to the running script: server/dist in the bundle, the tsc output in tests. */
+export function workerScript(): string {
+  return path.join(__dirname, 'worker.js');
+}
+
+/**
+ * Lints `tasks` on `workers` threads. Tasks go out in small batches to whichever worker is free,
+ * and outcomes land at their task's index, so the result is in the same order as a serial run.
+ */
+export async function lintInWorkers(
+  tasks: readonly LintTask[],
+  workers: number,
+  onProgress: (done: number) => void,
+): Promise<LintOutcome[]> {
+  const outcomes = new Array<LintOutcome | undefined>(tasks.length);
+  // Small enough batches that the last ones balance the load, big enough to amortise messages.
+  const batch = Math.min(64, Math.max(4, Math.ceil(tasks.length / (workers * 16))));
+  let next = 0;
+  let done = 0;
+  const pool = Array.from({ length: workers }, () => new Worker(workerScript()));
+  try {
+    await Promise.all(
+      pool.map(
+        (worker) =>
+          new Promise<void>((resolve, reject) => {
+            const send = (): void => {
+              if (next >= tasks.length) {
+                resolve();
+                return;
+              }
+              const request: WorkerRequest = {
+                tasks: tasks
+                  .slice(next, next + batch)
+                  .map((task, i) => ({ index: next + i, task })),
+              };
+              next += request.tasks.length;
+              worker.postMessage(request);
+            };
+            worker.on('message', (response: WorkerResponse) => {
+              for (const { index, outcome } of response.outcomes) outcomes[index] = outcome;
+              done += response.outcomes.length;
+              onProgress(done);
+              send();
+            });
+            worker.on('error', reject);
+            worker.on('exit', (code) => {
+              if (next < tasks.length || code !== 0)
+                reject(new Error(`a lint worker stopped early (exit code ${code})`));
+            });
+            send();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+  return outcomes.map((o, i) => {
+    if (o === undefined) throw new Error(`no result for ${tasks[i]?.file ?? `task ${i}`}`);
+    return o;
+  });
+}
