@@ -7,7 +7,7 @@ import {
   type StatusParams,
 } from '../../server/src/protocol/index.js';
 import { createLanguageClient } from './language-client.js';
-import { type ClientState, statusView } from './status-text.js';
+import { type ClientState, statusView } from '../../server/src/protocol/status-text.js';
 
 const StatusNotification = new NotificationType<StatusParams>(STATUS_NOTIFICATION);
 

@@ -1,4 +1,5 @@
-import type { SeverityCounts, SeverityName } from '../../server/src/protocol/index.js';
+// How the client shows the server's status; here so that it is tested without VS Code.
+import type { SeverityCounts, SeverityName } from './index.js';
 
 export type ClientState = 'starting' | 'running' | 'stopped' | 'error';
 
