@@ -18,7 +18,7 @@ describe('diagnostics of the examples', () => {
     const root = workspaceRoot().path;
     const rels = uris.map((u) => u.path.slice(root.length + 1)).sort();
     assert.ok(rels.length >= 5, `the fixture holds the examples (found ${rels.join(', ')})`);
-    const expected = cliFindings(rels);
+    const expected = await cliFindings(rels);
     const severities = new Set<vscode.DiagnosticSeverity>();
     let total = 0;
     for (const rel of rels) {

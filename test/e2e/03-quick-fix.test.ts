@@ -22,7 +22,7 @@ describe('quick fixes', () => {
 
   for (const { rule, rel } of CASES) {
     it(`applies the preferred quick fix for ${rule}; text and diagnostics follow`, async () => {
-      const before = cliFindingsOf(rel);
+      const before = await cliFindingsOf(rel);
       const finding = before.find((f) => f.ruleId === rule);
       assert.ok(finding, `the CLI reports ${rule} in ${rel}`);
       const preferred = finding.fixes.find((f) => f.preferred);
@@ -41,9 +41,12 @@ describe('quick fixes', () => {
         diagnostic.range,
         vscode.CodeActionKind.QuickFix.value,
       );
+      // The API returns the actions for the range without their `diagnostics`; the range is
+      // the finding's own, and the title below ties the action to the CLI's fix for the rule.
       const candidates = actions
-        .filter((a): a is vscode.CodeAction => a instanceof vscode.CodeAction)
-        .filter((a) => a.isPreferred && (a.diagnostics ?? []).some((d) => codeOf(d) === rule));
+        // a Command's `command` is its id; a CodeAction's is an optional Command object
+        .filter((a): a is vscode.CodeAction => typeof a.command !== 'string')
+        .filter((a) => a.isPreferred === true);
       const titles = actions.map((a) => a.title).join(' | ');
       assert.equal(candidates.length, 1, `one preferred quick fix for ${rule}; offered: ${titles}`);
       const fix = candidates[0]!;
@@ -61,7 +64,7 @@ describe('quick fixes', () => {
         (d) => !d.some((x) => codeOf(x) === rule && x.range.isEqual(range)),
         `${rule} at ${rel} disappears`,
       );
-      const after = cliFindingsOfText(rel, expectedText);
+      const after = await cliFindingsOfText(rel, expectedText);
       assert.ok(!after.some((f) => f.ruleId === rule), `the CLI no longer reports ${rule}`);
       await expectDiagnosticsLikeCli(rel, after);
     });

@@ -10,7 +10,6 @@ import {
   until,
 } from './helpers';
 
-const REL = 'fixall/safe-and-unsafe.relay.yaml';
 const SAFE_RULES = ['RLY014', 'RLY016', 'RLY022'];
 
 describe('fix all on save (source.fixAll.relayLint)', () => {
@@ -18,10 +17,17 @@ describe('fix all on save (source.fixAll.relayLint)', () => {
     vscode.workspace.getConfiguration('editor');
 
   before(async () => {
-    await editorConfig().update(
-      'codeActionsOnSave',
-      { 'source.fixAll.relayLint': 'explicit' },
-      vscode.ConfigurationTarget.Workspace,
+    const value = { 'source.fixAll.relayLint': 'explicit' };
+    await editorConfig().update('codeActionsOnSave', value, vscode.ConfigurationTarget.Workspace);
+    // update() resolves once .vscode/settings.json is written; the workbench, which runs the
+    // save participants, reads it back later. The extension host's view comes from the workbench.
+    await until(
+      () =>
+        JSON.stringify(editorConfig().inspect('codeActionsOnSave')?.workspaceValue) ===
+        JSON.stringify(value)
+          ? true
+          : undefined,
+      'the workbench has the codeActionsOnSave setting',
     );
   });
   after(async () => {
@@ -33,36 +39,51 @@ describe('fix all on save (source.fixAll.relayLint)', () => {
     );
   });
 
-  it('applies the safe fixes only', async () => {
-    const before = cliFindingsOf(REL);
+  /**
+   * Opens `rel`, types a comment line and saves with the file's own save command (an explicit
+   * save, as Ctrl+S). `settle`: wait until the diagnostics show the typed text before saving.
+   */
+  async function typeAndSave(rel: string, settle: boolean): Promise<void> {
+    const before = await cliFindingsOf(rel);
     const rules = new Set(before.map((f) => f.ruleId));
     for (const r of SAFE_RULES) assert.ok(rules.has(r), `the fixture has ${r}`);
     const unsafe = before.filter((f) => f.fixes.length > 0 && !f.fixes.some((x) => x.safe));
     assert.ok(unsafe.length > 0, 'the fixture has findings whose fixes are not safe');
 
-    const editor = await open(REL);
+    const editor = await open(rel);
     const doc = editor.document;
-    await expectDiagnosticsLikeCli(REL, before);
-    // A real edit, so the save is the usual save of a changed file.
-    const marker = '# edited by the e2e test\n';
+    await expectDiagnosticsLikeCli(rel, before);
+    const typed = `# edited by the e2e test\n${doc.getText()}`;
+    const [expected, typedFindings] = await Promise.all([
+      cliFixedText(rel, typed),
+      cliFindingsOfText(rel, typed),
+    ]);
+    assert.notEqual(expected, typed, 'the CLI --fix changes the file');
+
     assert.ok(
       await editor.edit((b) => {
-        b.insert(new vscode.Position(0, 0), marker);
+        b.insert(new vscode.Position(0, 0), '# edited by the e2e test\n');
       }),
     );
-    const edited = doc.getText();
-    const expected = cliFixedText(REL, edited);
-    assert.notEqual(expected, edited, 'the CLI --fix changes the file');
-
+    assert.equal(doc.getText(), typed);
+    if (settle) await expectDiagnosticsLikeCli(rel, typedFindings);
     await vscode.commands.executeCommand('workbench.action.files.save');
     await until(() => (doc.isDirty ? undefined : true), 'the file is saved');
     assert.equal(doc.getText(), expected, 'the saved text is what `relay-lint --fix` makes of it');
 
-    const after = cliFindingsOfText(REL, expected);
+    const after = await cliFindingsOfText(rel, expected);
     const left = new Set(after.map((f) => f.ruleId));
     for (const r of SAFE_RULES) assert.ok(!left.has(r), `${r} is fixed`);
     // Findings whose fixes are not safe stay, for a person to decide.
     for (const f of unsafe) assert.ok(left.has(f.ruleId), `${f.ruleId} is left alone`);
-    await expectDiagnosticsLikeCli(REL, after);
+    await expectDiagnosticsLikeCli(rel, after);
+  }
+
+  it('applies the safe fixes only', async () => {
+    await typeAndSave('fixall/safe-and-unsafe.relay.yaml', true);
+  });
+
+  it('applies them too when the file is saved right after typing', async () => {
+    await typeAndSave('fixall/saved-right-after-typing.relay.yaml', false);
   });
 });

@@ -26,7 +26,7 @@ describe('workspace audit', () => {
     }
     const commands = await vscode.commands.getCommands(true);
     assert.ok(commands.includes(COMMAND), `${COMMAND} is registered`);
-    const expected = cliFindings(rels);
+    const expected = await cliFindings(rels);
 
     await vscode.commands.executeCommand(COMMAND);
     for (const rel of rels) {

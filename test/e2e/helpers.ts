@@ -1,10 +1,11 @@
 // Helpers of the e2e suite: the fixture workspace, waiting without sleeps, and the expectations
 // derived from the bundled CLI (`server/dist/cli.js --format json`) for the same files.
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 
 /** `publisher.name` from package.json. */
@@ -133,11 +134,17 @@ function cliPath(): string {
   return path.join(extension().extensionPath, 'server', 'dist', 'cli.js');
 }
 
-/** Runs the bundled CLI in the workspace with its .relay-lint.yaml; returns stdout. */
-function cli(args: readonly string[], cwd = workspaceRoot().fsPath): string {
+const execFileAsync = promisify(execFile);
+
+/**
+ * Runs the bundled CLI in the workspace with its .relay-lint.yaml; resolves to its stdout.
+ * Asynchronous on purpose: a blocked extension host would also hold back the language client's
+ * messages and skew what the tests observe.
+ */
+async function cli(args: readonly string[], cwd = workspaceRoot().fsPath): Promise<string> {
   const config = path.join(workspaceRoot().fsPath, '.relay-lint.yaml');
   // The extension host's own runtime runs it: Node in code-server, Electron as Node in VS Code.
-  return execFileSync(
+  const { stdout } = await execFileAsync(
     process.execPath,
     [cliPath(), '--fail-on', 'never', '--no-color', '--config', config, ...args],
     {
@@ -148,12 +155,13 @@ function cli(args: readonly string[], cwd = workspaceRoot().fsPath): string {
       maxBuffer: 64 * 1024 * 1024,
     },
   );
+  return stdout;
 }
 
 /** The CLI's findings (`--format json`) for files of the workspace, per absolute path. */
-export function cliFindings(rels: readonly string[]): Map<string, CliFinding[]> {
+export async function cliFindings(rels: readonly string[]): Promise<Map<string, CliFinding[]>> {
   const root = workspaceRoot().fsPath;
-  const report = JSON.parse(cli(['--format', 'json', ...rels])) as CliReport;
+  const report = JSON.parse(await cli(['--format', 'json', ...rels])) as CliReport;
   const byPath = new Map<string, CliFinding[]>();
   for (const f of report.files) byPath.set(path.resolve(root, f.path), f.findings);
   return byPath;
@@ -163,38 +171,42 @@ export function cliFindings(rels: readonly string[]): Map<string, CliFinding[]> 
  * Runs `fn` on a copy of a workspace file holding `text`, in a scratch folder (the CLI gets the
  * workspace's .relay-lint.yaml through --config, so the copy is linted like the original).
  */
-function withScratchCopy<T>(rel: string, text: string, fn: (copy: string) => T): T {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'relay-lint-e2e-'));
+async function withScratchCopy<T>(
+  rel: string,
+  text: string,
+  fn: (copy: string) => Promise<T>,
+): Promise<T> {
+  const scratch = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'relay-lint-e2e-'));
   try {
     const copy = path.join(scratch, path.basename(rel));
-    fs.writeFileSync(copy, text);
-    return fn(copy);
+    await fs.promises.writeFile(copy, text);
+    return await fn(copy);
   } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
+    await fs.promises.rm(scratch, { recursive: true, force: true });
   }
 }
 
 /** The CLI's shown findings for `text` as the content of the workspace file `rel`. */
-export function cliFindingsOfText(rel: string, text: string): CliFinding[] {
-  return withScratchCopy(rel, text, (copy) => {
-    const report = JSON.parse(cli(['--format', 'json', copy], path.dirname(copy))) as CliReport;
-    const findings = report.files[0]?.findings;
+export function cliFindingsOfText(rel: string, text: string): Promise<CliFinding[]> {
+  return withScratchCopy(rel, text, async (copy) => {
+    const out = await cli(['--format', 'json', copy], path.dirname(copy));
+    const findings = (JSON.parse(out) as CliReport).files[0]?.findings;
     assert.ok(findings, `the CLI reported on a copy of ${rel}`);
     return findings.filter((f) => !f.suppressed);
   });
 }
 
 /** What `relay-lint --fix` (safe fixes only) makes of `text` as the content of `rel`. */
-export function cliFixedText(rel: string, text: string): string {
-  return withScratchCopy(rel, text, (copy) => {
-    cli(['--fix', '--quiet', copy], path.dirname(copy));
-    return fs.readFileSync(copy, 'utf8');
+export function cliFixedText(rel: string, text: string): Promise<string> {
+  return withScratchCopy(rel, text, async (copy) => {
+    await cli(['--fix', '--quiet', copy], path.dirname(copy));
+    return fs.promises.readFile(copy, 'utf8');
   });
 }
 
 /** The shown (unsuppressed) findings the CLI reports for one workspace file. */
-export function cliFindingsOf(rel: string): CliFinding[] {
-  const findings = cliFindings([rel]).get(fileUri(rel).fsPath);
+export async function cliFindingsOf(rel: string): Promise<CliFinding[]> {
+  const findings = (await cliFindings([rel])).get(fileUri(rel).fsPath);
   assert.ok(findings, `the CLI reported on ${rel}`);
   return findings.filter((f) => !f.suppressed);
 }
