@@ -144,6 +144,29 @@ overrides:
     );
   });
 
+  test('suppression findings (RLY097/RLY098) follow the configuration too', () => {
+    const text = RELAY.replace(
+      '          list:\n',
+      '          list:\n            # relay-lint-disable-next-line RLY051 -- nothing to suppress here\n',
+    );
+    const plain = lintWith('{}\n', 'a.relay.yaml', text);
+    assert.deepEqual(
+      only(plain, 'RLY098').map((f) => f.suppressed),
+      [false],
+    );
+    const overridden = lintWith(
+      'overrides:\n  - files: ["**"]\n    rules: { unused-suppression: off }\n    reason: cleanup in OPS-9\n',
+      'a.relay.yaml',
+      text,
+    );
+    assert.deepEqual(
+      only(overridden, 'RLY098').map((f) => [f.suppressed, f.suppressedBy]),
+      [[true, 'cleanup in OPS-9']],
+    );
+    const off = lintWith('rules:\n  RLY098: off\n', 'a.relay.yaml', text);
+    assert.deepEqual(only(off, 'RLY098'), []);
+  });
+
   test('an override needs a reason', () => {
     const loaded = load('overrides:\n  - files: ["a/**"]\n    rules: { RLY004: off }\n');
     assert.equal(loaded.problems[0]?.ruleId, 'RLY000');
