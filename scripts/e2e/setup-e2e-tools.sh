@@ -35,8 +35,15 @@ missing=()
 for p in "${APT_PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   log "apt-get install ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Never a question on a fresh CI machine: no debconf prompts, keep existing config files, wait
+  # (up to 5 min) for a dpkg lock held by e.g. unattended-upgrades at boot; sudo -n if not root.
+  export DEBIAN_FRONTEND=noninteractive
+  SUDO=()
+  [ "$(id -u)" -eq 0 ] || SUDO=(sudo -n)
+  APT_OPTS=(-o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+  "${SUDO[@]}" apt-get "${APT_OPTS[@]}" update -qq
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${APT_OPTS[@]}" install -y -qq \
+    --no-install-recommends "${missing[@]}" </dev/null >/dev/null
 fi
 CHROMIUM=$(command -v chromium)
 

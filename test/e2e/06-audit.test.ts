@@ -5,6 +5,7 @@ import {
   expectDiagnosticsLikeCli,
   fileUri,
   relayDiagnostics,
+  until,
   workspaceRoot,
 } from './helpers';
 
@@ -28,12 +29,24 @@ describe('workspace audit', () => {
     assert.ok(commands.includes(COMMAND), `${COMMAND} is registered`);
     const expected = await cliFindings(rels);
 
-    await vscode.commands.executeCommand(COMMAND);
+    // The command ends when its summary notification (which offers to save the report) is
+    // dismissed: run it, check the diagnostics it fills, then dismiss the notification.
+    let outcome: { error: unknown } | undefined;
+    vscode.commands.executeCommand(COMMAND).then(
+      () => (outcome = { error: undefined }),
+      (error: unknown) => (outcome = { error }),
+    );
     for (const rel of rels) {
       const findings = (expected.get(fileUri(rel).fsPath) ?? []).filter((f) => !f.suppressed);
       assert.ok(findings.length > 0, `the CLI has findings for ${rel}`);
       await expectDiagnosticsLikeCli(rel, findings);
       assert.ok(!isOpen(fileUri(rel)), `${rel} is still not open`);
     }
+    const done = await until(async () => {
+      if (outcome !== undefined) return outcome;
+      await vscode.commands.executeCommand('notifications.clearAll');
+      return undefined;
+    }, 'the audit command returns once its notification is dismissed');
+    assert.equal(done.error, undefined, 'the audit command succeeded');
   });
 });

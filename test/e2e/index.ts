@@ -23,13 +23,12 @@ export function run(): Promise<void> {
       const runner = mocha.run((failures) => {
         const passed = runner.stats?.passes ?? 0;
         const failed = runner.stats?.failures ?? failures;
+        const pending = runner.stats?.pending ?? 0;
         const resultFile = process.env['E2E_RESULT_FILE'];
         if (resultFile) {
-          fs.writeFileSync(
-            resultFile,
-            JSON.stringify({ passed, failed, pending: runner.stats?.pending ?? 0 }),
-          );
+          fs.writeFileSync(resultFile, JSON.stringify({ passed, failed, pending }));
         }
+        if (pending > 0) console.log(`${pending} pending (skipped)`);
         console.log(`${passed} passed, ${failed} failed`);
         if (failures > 0 || passed === 0) reject(new Error(`${failures} e2e test(s) failed`));
         else resolve();
