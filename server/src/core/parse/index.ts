@@ -1,6 +1,7 @@
 import type { ParsedFile, Problem } from '../model.js';
 import { computeLineStarts } from '../text.js';
 import { findComments } from './comments.js';
+import { jsonDepthExcess, yamlDepthExcess } from './depth.js';
 import { parseJson } from './json.js';
 import { LIMITS } from './limits.js';
 import { parseYaml } from './yaml.js';
@@ -24,7 +25,7 @@ export function parseConfig(
 ): ParsedFile {
   const lineStarts = computeLineStarts(text);
   const base = { uri, format, text, lineStarts };
-  const refusal = refuse(text, options.maxFileSize ?? LIMITS.maxFileSize);
+  const refusal = refuse(text, options.maxFileSize ?? LIMITS.maxFileSize) ?? tooDeep(text, format);
   if (refusal !== undefined) return { ...base, documents: [], problems: [refusal], comments: [] };
   const parsed = format === 'json' ? parseJson(text) : parseYaml(text);
   const documents =
@@ -39,15 +40,55 @@ export function parseConfig(
           lineStarts,
         )
       : [];
-  return { ...base, documents, problems: parsed.problems, comments };
+  return { ...base, documents, problems: capped(parsed.problems), comments };
+}
+
+/**
+ * Both parsers recurse once per nesting level and overflow the stack (or, for yaml, slow down
+ * quadratically) thousands of levels down; a linear pre-scan refuses such files first.
+ */
+function tooDeep(text: string, format: Format): Problem | undefined {
+  const excess =
+    format === 'json'
+      ? jsonDepthExcess(text, LIMITS.maxDepth)
+      : yamlDepthExcess(text, LIMITS.maxDepth);
+  if (excess === undefined) return undefined;
+  return {
+    message: `The document nests deeper than ${LIMITS.maxDepth} levels; it is not analysed.`,
+    span: { start: excess.offset, end: excess.offset + 1 },
+  };
+}
+
+/**
+ * The first problems in file order, and one that counts the rest: a file of stray brackets makes
+ * the parser report one problem per character, which no reader (and no editor) wants.
+ */
+function capped(problems: readonly Problem[]): readonly Problem[] {
+  if (problems.length <= LIMITS.maxProblems) return problems;
+  const sorted = [...problems].sort((a, b) => a.span.start - b.span.start);
+  const shown = sorted.slice(0, LIMITS.maxProblems);
+  const next = sorted[LIMITS.maxProblems];
+  const more = problems.length - shown.length;
+  const at = next?.span ?? { start: 0, end: 0 };
+  return [
+    ...shown,
+    {
+      message: `${more.toLocaleString('en-US')} more syntax ${more === 1 ? 'error follows' : 'errors follow'}; fix the ones above first.`,
+      span: at,
+    },
+  ];
+}
+
+function mebibytes(n: number): string {
+  const mib = n / 1024 / 1024;
+  return `${Number.isInteger(mib) ? String(mib) : mib.toFixed(1)} MiB`;
 }
 
 /** Files that are not text, or too large to lint interactively, get one clear problem. */
 function refuse(text: string, maxSize: number): Problem | undefined {
   if (text.length > maxSize) {
-    const mb = (maxSize / 1024 / 1024).toFixed(0);
     return {
-      message: `The file is ${(text.length / 1024 / 1024).toFixed(1)} MB, over the ${mb} MB limit for relay configurations; it is not analysed.`,
+      message: `The file has ${text.length.toLocaleString('en-US')} characters (${mebibytes(text.length)}), over the limit of ${maxSize.toLocaleString('en-US')} (${mebibytes(maxSize)}) for relay configurations; it is not analysed.`,
       span: { start: 0, end: 0 },
     };
   }

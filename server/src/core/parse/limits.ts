@@ -6,4 +6,6 @@ export const LIMITS = {
   maxDepth: 500,
   /** Default file size limit, in UTF-16 code units (about bytes for ASCII). */
   maxFileSize: 5 * 1024 * 1024,
+  /** Syntax problems reported per file; the rest are summed up in one more problem. */
+  maxProblems: 100,
 };

@@ -1,10 +1,12 @@
 import {
+  type Alias,
   isAlias,
   isMap,
   isPair,
   isScalar,
   isSeq,
   parseAllDocuments,
+  visit,
   type Node as YamlNode,
 } from 'yaml';
 import type { Document } from 'yaml';
@@ -28,13 +30,19 @@ class Budget {
   nodes = 0;
   exceeded: Problem | undefined;
   readonly unresolved: Problem[] = [];
+  readonly duplicates: Problem[] = [];
+  constructor(readonly aliases: ReadonlyMap<Alias, YamlNode | undefined>) {}
 }
 
 /** Parses a YAML stream into one tree per document, with exact UTF-16 spans. */
 export function parseYaml(text: string): YamlParse {
   const problems: Problem[] = [];
   const documents: ConfigDocument[] = [];
-  const stream = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false, strict: true });
+  // Duplicate keys are found while converting: yaml's own check compares every key with every
+  // other key of its map, which takes minutes on a map of 20,000 keys.
+  const stream = withoutStackTraces(() =>
+    parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false, strict: true }),
+  );
   // An empty stream is an empty array that carries its own errors (e.g. a lone `...`).
   const docs: readonly Document.Parsed[] = stream;
   if ('errors' in stream) {
@@ -42,9 +50,10 @@ export function parseYaml(text: string): YamlParse {
   }
   docs.forEach((doc, index) => {
     for (const e of doc.errors) problems.push(toProblem(e.message, e.pos, text.length));
-    const budget = new Budget();
+    const budget = new Budget(aliasTargets(doc));
     const contents = doc.contents as YamlNode | null;
-    const root = contents === null ? undefined : convert(contents, [], doc, budget, 0, text);
+    const root = contents === null ? undefined : convert(contents, [], budget, 0, text);
+    problems.push(...budget.duplicates);
     if (budget.exceeded !== undefined) problems.push(budget.exceeded);
     // yaml reports a missing anchor only when converting to JS; report each one here.
     if (doc.errors.length === 0) problems.push(...budget.unresolved);
@@ -52,6 +61,37 @@ export function parseYaml(text: string): YamlParse {
     documents.push({ index, span: { start, end }, root });
   });
   return { documents, problems };
+}
+
+/**
+ * yaml builds an Error (with a stack trace) for every problem it finds; on a hostile file with a
+ * million stray brackets, capturing those traces dominates the parse. Nothing reads them.
+ */
+function withoutStackTraces<T>(parse: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return parse();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/**
+ * The node each alias refers to: the last node with its anchor before it, in document order
+ * (yaml's `Alias.resolve` semantics). One pass for the document instead of `resolve`'s pass per
+ * alias, which made a file of 20,000 aliases take minutes.
+ */
+function aliasTargets(doc: Document.Parsed): Map<Alias, YamlNode | undefined> {
+  const anchors = new Map<string, YamlNode>();
+  const targets = new Map<Alias, YamlNode | undefined>();
+  visit(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node)) targets.set(node, anchors.get(node.source));
+      else if (node.anchor !== undefined) anchors.set(node.anchor, node);
+    },
+  });
+  return targets;
 }
 
 function toProblem(message: string, pos: readonly [number, number], length: number): Problem {
@@ -72,7 +112,6 @@ function spanOf(node: YamlNode, fallback: Span): Span {
 function convert(
   node: YamlNode,
   path: JsonPath,
-  doc: Document.Parsed,
   budget: Budget,
   depth: number,
   text: string,
@@ -96,7 +135,7 @@ function convert(
     return undefined;
   }
   if (isAlias(node)) {
-    const target = node.resolve(doc);
+    const target = budget.aliases.get(node);
     if (target === undefined) {
       budget.unresolved.push({
         message: `Unresolved alias *${node.source}: no anchor &${node.source} precedes it.`,
@@ -105,21 +144,30 @@ function convert(
       return undefined;
     }
     // Everything reached through an alias is reported at the alias itself.
-    return convert(target, path, doc, budget, depth + 1, text, site ?? spanOf(node, span));
+    return convert(target, path, budget, depth + 1, text, site ?? spanOf(node, span));
   }
   if (isMap(node)) {
     const entries: Entry[] = [];
+    const seen = new Set<string>();
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const keyNode = pair.key as YamlNode | null;
       const key = keyText(keyNode);
       const keySpan = site ?? (keyNode !== null ? spanOf(keyNode, span) : span);
+      // Reported once, where it is written, not again at every alias of the map.
+      if (seen.has(key) && site === undefined) {
+        budget.duplicates.push({
+          message: `Map keys must be unique: "${key}" is repeated.`,
+          span: keySpan,
+        });
+      }
+      seen.add(key);
       const valueNode = pair.value as YamlNode | null;
       const childPath = [...path, key];
       const value =
         valueNode === null
           ? nullScalar(childPath, site ?? { start: keySpan.end, end: keySpan.end })
-          : convert(valueNode, childPath, doc, budget, depth + 1, text, site);
+          : convert(valueNode, childPath, budget, depth + 1, text, site);
       if (value !== undefined) entries.push({ key, keySpan, value });
     }
     return {
@@ -141,7 +189,7 @@ function convert(
       const child =
         item === null
           ? nullScalar(childPath, span)
-          : convert(item as YamlNode, childPath, doc, budget, depth + 1, text, site);
+          : convert(item as YamlNode, childPath, budget, depth + 1, text, site);
       if (child !== undefined) items.push(child);
     });
     return {
