@@ -94,13 +94,12 @@ export function removeItem(
       return [{ span: { start: prev.span.end, end: item.span.end }, text: '' }];
     return [{ span: item.span, text: '' }];
   }
-  // Block sequence: from the start of the item's "-" line to the start of the next item's line.
+  // Block sequence: the item's own lines, from its "-" to the end of its last line. Comment lines
+  // after it stay: they usually belong to the next item (a suppression directive, say).
   const start = lineStartOf(file, item.span.start);
   const next = list.items[index + 1];
-  const end =
-    next !== undefined
-      ? lineStartOf(file, next.span.start)
-      : nextLineStart(file, item.span.end - 1);
+  const ownEnd = nextLineStart(file, Math.max(item.span.end - 1, item.span.start));
+  const end = next !== undefined ? Math.min(ownEnd, lineStartOf(file, next.span.start)) : ownEnd;
   return [{ span: { start, end }, text: '' }];
 }
 

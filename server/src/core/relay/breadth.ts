@@ -1,10 +1,11 @@
 import type { Thresholds } from '../config/thresholds.js';
-import { lowerSeverity, maxSeverity, type Severity } from '../model.js';
-import type { ValidEntry } from '../net/entry.js';
+import { lowerSeverity, maxSeverity, type Severity, severityRank } from '../model.js';
+import { parseEntry, type ValidEntry } from '../net/entry.js';
 import { equivalentPrefix, IntervalSet, V4_BASE } from '../net/interval-set.js';
 import { formatAddress } from '../net/ip.js';
 import { type Scope, type ScopePart, splitByScope, V4_ALL, V6_ALL } from '../net/scope.js';
-import type { ListKind } from './view.js';
+import { type AllowEntry, lists, shown } from './entries.js';
+import type { DocumentView, ListKind } from './view.js';
 
 type Cell = Severity | undefined;
 
@@ -271,4 +272,45 @@ export function breadthVerdict(
     return { id: 'RLY012', severity: 'info', part: single };
   }
   return undefined;
+}
+
+export interface BreadthEntry extends AllowEntry {
+  /** The quoted entry for messages; an ambiguous entry names the reading it is judged by. */
+  readonly label: string;
+}
+
+/**
+ * Allow entries as the breadth rules judge them. An ambiguous entry (`010.0.0.0/8`) is judged by
+ * its worst reading (`8.0.0.0/8`, critical), since the product may well read it that way.
+ */
+export function* breadthEntries(
+  view: DocumentView,
+  thresholds: Thresholds = {},
+): Generator<BreadthEntry> {
+  for (const { listener, list } of lists(view)) {
+    if (list.mode !== 'onlyList') continue;
+    for (const entry of list.entries) {
+      const p = entry.address?.parsed;
+      if (p?.kind === 'ok') yield { listener, list, entry, parsed: p, label: `"${shown(entry)}"` };
+      if (p?.kind !== 'ambiguous') continue;
+      const adjust = { list: list.kind, exposure: listener.exposure };
+      let worst: { parsed: ValidEntry; reading: string; rank: number } | undefined;
+      for (const reading of p.readings) {
+        const r = parseEntry(reading);
+        if (r.kind !== 'ok') continue;
+        const v = breadthVerdict(r, adjust, thresholds);
+        const rank = v === undefined ? 0 : severityRank(v.severity);
+        if (worst === undefined || rank > worst.rank) worst = { parsed: r, reading, rank };
+      }
+      if (worst !== undefined) {
+        yield {
+          listener,
+          list,
+          entry,
+          parsed: worst.parsed,
+          label: `"${shown(entry)}" (read as ${worst.reading})`,
+        };
+      }
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import { removeItem } from '../fix/edits.js';
-import { breadthVerdict } from '../relay/breadth.js';
-import { allowEntries, listLabel, shown } from '../relay/entries.js';
+import { breadthEntries, breadthVerdict } from '../relay/breadth.js';
+import { listLabel, shown } from '../relay/entries.js';
 import { defineRule } from '../rule.js';
 
 export default defineRule({
@@ -13,22 +13,22 @@ export default defineRule({
     fixable: 'unsafe',
     messages: {
       relay:
-        '"{entry}" in the relay list of "{listener}" covers all of {families}: every such address may relay. Remove it and list the hosts that must relay.',
+        '{entry} in the relay list of "{listener}" covers all of {families}: every such address may relay. Remove it and list the hosts that must relay.',
       connection:
-        '"{entry}" in the connection list of "{listener}" covers all of {families}, so connection control restricts nothing. Remove it and list the networks that need this listener.',
+        '{entry} in the connection list of "{listener}" covers all of {families}, so connection control restricts nothing. Remove it and list the networks that need this listener.',
     },
     rationale:
       'An entry such as 0.0.0.0/0 or ::/0 in an "Only the list below" list grants relay to the whole internet: it turns the allow list into an open relay while looking restrictive.',
   },
-  *check({ file, doc, view }) {
-    for (const { listener, list, entry, parsed } of allowEntries(view)) {
+  *check({ file, doc, view, thresholds }) {
+    for (const { listener, list, entry, parsed, label } of breadthEntries(view, thresholds)) {
       const v = breadthVerdict(parsed, { list: list.kind, exposure: listener.exposure });
       if (v?.id !== 'RLY011') continue;
       yield {
         messageId: list.kind,
         path: entry.path,
         severity: v.severity,
-        data: { entry: shown(entry), listener: listener.name, families: v.families },
+        data: { entry: label, listener: listener.name, families: v.families },
         fixes:
           list.listNode?.kind === 'array'
             ? [

@@ -1,10 +1,9 @@
-import { removeItem } from '../fix/edits.js';
+import { removeItem, setScalar } from '../fix/edits.js';
 import { describeCount } from '../net/scope.js';
-import { breadthVerdict, narrowed } from '../relay/breadth.js';
-import { allowEntries, listLabel, shown } from '../relay/entries.js';
+import { breadthEntries, breadthVerdict, narrowed } from '../relay/breadth.js';
+import { listLabel, shown } from '../relay/entries.js';
 import { defineRule } from '../rule.js';
 import type { Fix } from '../model.js';
-import { setScalar } from '../fix/edits.js';
 
 export default defineRule({
   meta: {
@@ -16,15 +15,15 @@ export default defineRule({
     fixable: 'unsafe',
     messages: {
       relay:
-        '"{entry}" in the relay list of "{listener}" lets {count} {scope} addresses relay (as broad as a /{prefix}); list only the hosts that must relay.',
+        '{entry} in the relay list of "{listener}" lets {count} {scope} addresses relay (as broad as a /{prefix}); list only the hosts that must relay.',
       connection:
-        '"{entry}" in the connection list of "{listener}" lets {count} {scope} addresses connect (as broad as a /{prefix}); admit only the networks that need this listener.',
+        '{entry} in the connection list of "{listener}" lets {count} {scope} addresses connect (as broad as a /{prefix}); admit only the networks that need this listener.',
     },
     rationale:
       'Every address in a relay allow list may send mail anywhere through the server. A broad range grants that to every host in it, including compromised workstations and, for public space, strangers. Relay grants should name the application servers that need them.',
   },
   *check({ file, doc, view, thresholds }) {
-    for (const { listener, list, entry, parsed } of allowEntries(view)) {
+    for (const { listener, list, entry, parsed, label } of breadthEntries(view, thresholds)) {
       const v = breadthVerdict(
         parsed,
         { list: list.kind, exposure: listener.exposure },
@@ -33,7 +32,8 @@ export default defineRule({
       if (v?.id !== 'RLY010') continue;
       const part = v.broad.part;
       const fixes: Fix[] = [];
-      const narrow = narrowed(parsed, thresholds);
+      // An ambiguous entry is fixed by RLY021 (pick a reading) before it can be narrowed.
+      const narrow = entry.address?.parsed.kind === 'ok' ? narrowed(parsed, thresholds) : undefined;
       const target = entry.address?.node;
       if (narrow !== undefined && target !== undefined) {
         fixes.push({
@@ -56,7 +56,7 @@ export default defineRule({
         path: entry.path,
         severity: v.severity,
         data: {
-          entry: shown(entry),
+          entry: label,
           listener: listener.name,
           count: describeCount(part.count),
           scope: part.label,

@@ -21,7 +21,7 @@ export default defineRule({
       open: 'Listener "{listener}" of server "{server}" is an open relay: {count} outside the trusted networks can relay mail without authenticating. Close the relay list (mode: onlyList with the hosts that must relay) or turn anonymous access off.',
     },
     rationale:
-      'An open relay forwards mail from anyone to anyone. Spammers find open relays within hours, and the server is then blocklisted, so legitimate mail from the whole organisation bounces (RFC 2505, RFC 5321 §3.9).',
+      'An open relay forwards mail from anyone to anyone. Spammers find open relays within hours, and the server is then blocklisted, so legitimate mail from the whole organisation bounces (RFC 2505 §2; RFC 5321 §3.6 leaves relaying to local policy, so the policy must be right).',
   },
   *check({ view, trust }) {
     for (const l of view.listeners) {
@@ -79,7 +79,6 @@ function contributors(l: ListenerView, open: IntervalSet): RelatedReport[] {
     );
   if (l.bindingsNode !== undefined && !l.bindings.every(isLoopbackBinding))
     add(l.bindingsNode.path, 'bound to a non-loopback address');
-  if (l.exposureNode !== undefined || l.exposure === 'internet')
-    add(l.exposureNode?.path, 'exposure: internet');
+  if (l.exposure === 'internet') add(l.exposureNode?.path, 'exposure: internet');
   return out;
 }
