@@ -6,6 +6,7 @@ import {
   STATUS_NOTIFICATION,
   type StatusParams,
 } from '../../server/src/protocol/index.js';
+import { auditWorkspace } from './commands/audit-workspace.js';
 import { createLanguageClient } from './language-client.js';
 import { type ClientState, statusView } from '../../server/src/protocol/status-text.js';
 
@@ -48,6 +49,15 @@ export async function activate(context: ExtensionContext): Promise<void> {
     }),
     commands.registerCommand(COMMANDS.showOutput, () => {
       output.show(true);
+    }),
+    commands.registerCommand(COMMANDS.auditWorkspace, async () => {
+      try {
+        await auditWorkspace(lc);
+      } catch (error) {
+        void window.showErrorMessage(
+          `Relay Lint: the audit failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
     }),
     commands.registerCommand(COMMANDS.restart, async () => {
       output.appendLine('Restarting the Relay Lint server…');

@@ -14,8 +14,8 @@ import {
   toPosixRelative,
 } from '../host/config-discovery.js';
 import { isDirectory, walk } from '../host/files.js';
+import { findDocsDir, loadRuleDocs } from '../host/rule-docs.js';
 import { type CliOptions, HELP, parseCliArgs, UsageError } from './args.js';
-import { findDocsDir, loadRuleDocs } from './docs.js';
 import { type LintOutcome, type LintTask, runLintTask } from './lint-task.js';
 import { lintInWorkers, workerCount } from './pool.js';
 import { createProgress } from './progress.js';

@@ -2,9 +2,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * Finds `docs/rules` of the installed package by walking up from the running script: the bundle
- * lives in server/dist, compiled tests in test/out/server/src/cli; both reach the package root
- * (the folder with package.json) a few levels up. Returns undefined when it is not shipped.
+ * Finds `docs/rules` of the installed package by walking up from the running script: the CLI and
+ * server bundles live in server/dist, compiled tests in test/out/server/src/host; all reach the
+ * package root (the folder with package.json) a few levels up. Undefined when it is not shipped.
  */
 export function findDocsDir(start: string = __dirname): string | undefined {
   let dir = start;

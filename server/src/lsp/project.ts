@@ -59,6 +59,11 @@ export class Workspace {
     this.folders = this.folders.filter((f) => !gone.has(f));
   }
 
+  /** The workspace folders, as absolute paths. */
+  get folderPaths(): readonly string[] {
+    return this.folders;
+  }
+
   /** The innermost workspace folder holding `file`. */
   folderOf(file: string): string | undefined {
     let best: string | undefined;

@@ -7,6 +7,7 @@ import {
   type InitializeParams,
   NotificationType,
   type InitializeResult,
+  RequestType,
   TextDocuments,
   TextDocumentSyncKind,
 } from 'vscode-languageserver';
@@ -16,12 +17,19 @@ import { formatOf } from '../core/parse/index.js';
 import { trustModel } from '../core/relay/analysis.js';
 import type { Rule } from '../core/rule.js';
 import { loadConfigFile } from '../host/config-discovery.js';
+import { findDocsDir, loadRuleDocs } from '../host/rule-docs.js';
 import {
+  AUDIT_EXPORT_REQUEST,
+  AUDIT_REQUEST,
+  type AuditExportParams,
+  type AuditParams,
+  type AuditResult,
   FIX_ALL_KIND,
   SETTINGS_SECTION,
   STATUS_NOTIFICATION,
   type StatusParams,
 } from '../protocol/index.js';
+import { Auditor } from './audit.js';
 import { codeActions } from './code-actions.js';
 import { completionsAt } from './completion.js';
 import { hoverAt } from './hover.js';
@@ -55,6 +63,7 @@ export interface ServerHandle {
 
 const DEFAULT_DEBOUNCE_MS = 150;
 const StatusNotification = new NotificationType<StatusParams>(STATUS_NOTIFICATION);
+const AuditRequest = new RequestType<AuditParams, AuditResult, void>(AUDIT_REQUEST);
 
 /**
  * Wires the handlers of the Relay Lint language server onto any connection (stdio, IPC or an
@@ -96,6 +105,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     log,
   });
   const guard = guarded(log);
+  const auditor = new Auditor({
+    documents,
+    workspace,
+    publisher,
+    ...(options.rules !== undefined ? { rules: options.rules } : {}),
+    docs: () => loadRuleDocs(findDocsDir()),
+    log,
+  });
 
   connection.onInitialize(
     guard(
@@ -173,6 +190,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   documents.onDidClose(
     onEvent('didClose', (e) => {
       linter.closed(e.document.uri);
+      // An audited file falls back to its diagnostics from disk.
+      void auditor.closed(e.document.uri).catch((error: unknown) => {
+        log(`audit re-publish failed: ${describeError(error)}`);
+      });
     }),
   );
 
@@ -251,6 +272,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       },
       [],
     ),
+  );
+
+  // The audit needs the cancellation token, which guard() drops; a failure is answered as an
+  // error response, which the client shows.
+  connection.onRequest(AuditRequest, (params, token) =>
+    auditor.audit(params, token, connection.window.attachWorkDoneProgress(params.workDoneToken)),
+  );
+  connection.onRequest(
+    AUDIT_EXPORT_REQUEST,
+    guard('auditExport', (params: AuditExportParams) => auditor.export(params), null),
   );
 
   documents.listen(connection);

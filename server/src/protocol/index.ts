@@ -24,6 +24,7 @@ export const CONFIG_FILE_GLOB = '**/.relay-lint.yaml';
 export const COMMANDS = {
   restart: 'relayLint.restart',
   showOutput: 'relayLint.showOutput',
+  auditWorkspace: 'relayLint.auditWorkspace',
 } as const;
 
 export type RunMode = 'onType' | 'onSave';
@@ -59,19 +60,49 @@ export interface StatusParams {
 export const STATUS_NOTIFICATION = 'relayLint/status';
 
 /**
- * `relayLint/audit` (client → server, `AuditParams` → `AuditResult`): lint every relay configuration the client found (the workspace audit of
- * SPEC §6). The server handler lives in `server/src/lsp/audit.ts`, added with the audit command.
+ * `relayLint/audit` (client → server, `AuditParams` → `AuditResult`): the workspace audit of
+ * SPEC §6. The server finds every relay configuration in the workspace folders (the
+ * configuration's `files` and `ignore`, skipping node_modules and .git, never following a link
+ * out of a folder), lints it, and publishes diagnostics for the files that are not open. It
+ * reports work-done progress when the request carries a `workDoneToken`, and stops at
+ * `$/cancelRequest`, keeping what it found. Handler: `server/src/lsp/audit.ts`.
  */
 export interface AuditParams {
-  /** File URIs to lint, found by the client so that VS Code's excludes apply. */
-  readonly uris: readonly string[];
+  /** Globs relative to each folder of files and folders to skip (VS Code's `files.exclude`). */
+  readonly exclude?: readonly string[];
+  /** Folder URIs to audit; default: every workspace folder. */
+  readonly folders?: readonly string[];
+  readonly workDoneToken?: string | number;
 }
 
 export interface AuditResult {
+  /** Relay configurations found. */
+  readonly found: number;
+  /** Files linted (fewer than `found` when cancelled). */
   readonly files: number;
+  /** Shown (unsuppressed) findings per severity. */
   readonly counts: SeverityCounts;
+  readonly suppressed: number;
+  /** Listeners that are open relays (RLY001 findings, unsuppressed). */
+  readonly openRelays: number;
   /** True when the audit was cancelled before every file was linted. */
   readonly cancelled: boolean;
+  /** The audit report as Markdown (counts, open relays, findings per file). */
+  readonly report: string;
 }
 
 export const AUDIT_REQUEST = 'relayLint/audit';
+
+/**
+ * `relayLint/auditExport` (client → server, `AuditExportParams` → `AuditExportResult | null`):
+ * the last audit's results as a report to save; null before any audit.
+ */
+export interface AuditExportParams {
+  readonly format: 'markdown' | 'sarif';
+}
+
+export interface AuditExportResult {
+  readonly text: string;
+}
+
+export const AUDIT_EXPORT_REQUEST = 'relayLint/auditExport';

@@ -1,0 +1,269 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CancellationToken, WorkDoneProgressReporter } from 'vscode-languageserver';
+import { configFindings } from '../core/config/project-config.js';
+import { toMarkdown } from '../core/report/markdown.js';
+import type { FileResult } from '../core/report/result.js';
+import { toSarif } from '../core/report/sarif.js';
+import type { Rule } from '../core/rule.js';
+import { resolveConfigFor, toPosixRelative } from '../host/config-discovery.js';
+import { walk } from '../host/files.js';
+import type {
+  AuditExportParams,
+  AuditExportResult,
+  AuditParams,
+  AuditResult,
+  SeverityCounts,
+} from '../protocol/index.js';
+import { lintText } from './lint-state.js';
+import type { OpenDocuments } from './linting.js';
+import { pathToUri, uriToPath, type Workspace } from './project.js';
+import type { Publisher } from './publisher.js';
+
+export interface AuditDeps {
+  readonly workspace: Workspace;
+  readonly documents: OpenDocuments;
+  readonly publisher: Publisher;
+  /** Rules to run (default: the whole catalog), as for open documents. */
+  readonly rules?: readonly Rule[];
+  /** Rule documentation pages for the SARIF export (default: none, the rationale stands in). */
+  readonly docs?: () => ReadonlyMap<string, string>;
+  readonly log: (message: string) => void;
+  readonly now?: () => number;
+}
+
+/** One relay configuration the audit found. */
+interface Target {
+  readonly file: string;
+  readonly folder: string;
+}
+
+/** Longest stretch of linting before the event loop gets a turn (other requests, cancel). */
+const SLICE_MS = 10;
+const PROGRESS_MS = 100;
+
+/**
+ * The workspace audit: finds the relay configurations of the workspace folders, lints them as
+ * the CLI does, and publishes diagnostics for files that are not open (an open buffer's own
+ * lint wins). It yields to the event loop every few milliseconds, so the server keeps answering
+ * and a cancellation is seen promptly; what was linted before it stays published.
+ */
+export class Auditor {
+  /** URIs the audit linted (published from disk unless open at the time). */
+  private readonly audited = new Set<string>();
+  private last: { results: FileResult[]; srcRoot?: string } | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: AuditDeps) {
+    this.now = deps.now ?? (() => performance.now());
+  }
+
+  async audit(
+    params: AuditParams,
+    token: CancellationToken,
+    progress: WorkDoneProgressReporter,
+  ): Promise<AuditResult> {
+    const folders = this.folders(params);
+    const targets = discover(folders, params.exclude ?? [], this.deps.log);
+    progress.begin('Relay Lint: auditing the workspace', 0, `0/${targets.length} files`, true);
+    const results: FileResult[] = [];
+    const configs = new Map<string, FileResult>();
+    const multiRoot = folders.length > 1;
+    let slice = this.now();
+    let reported = slice;
+    let cancelled = false;
+    let linted = 0;
+    try {
+      for (const [i, target] of targets.entries()) {
+        if (this.now() - slice > SLICE_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          slice = this.now();
+        }
+        if (token.isCancellationRequested) {
+          cancelled = true;
+          break;
+        }
+        const result = await this.lintOne(target, multiRoot, configs);
+        if (result !== undefined) {
+          results.push(result);
+          linted++;
+        }
+        if (this.now() - reported > PROGRESS_MS || i === targets.length - 1) {
+          reported = this.now();
+          const done = i + 1;
+          progress.report(
+            Math.floor((done / Math.max(targets.length, 1)) * 100),
+            `${done}/${targets.length} files`,
+          );
+        }
+      }
+    } finally {
+      progress.done();
+    }
+    results.push(...configs.values());
+    const srcRoot = folders.length === 1 && folders[0] !== undefined ? folders[0] : undefined;
+    this.last = { results, ...(srcRoot !== undefined ? { srcRoot } : {}) };
+    return {
+      ...summarise(results),
+      found: targets.length,
+      files: linted,
+      cancelled,
+      report: markdownOf(results, srcRoot),
+    };
+  }
+
+  /** The last audit as a Markdown or SARIF report; undefined before any audit. */
+  export(params: AuditExportParams): AuditExportResult | null {
+    if (this.last === undefined) return null;
+    const { results, srcRoot } = this.last;
+    if (params.format === 'sarif') {
+      const log = toSarif(results, {
+        ...(this.deps.docs !== undefined ? { docs: this.deps.docs() } : {}),
+        ...(srcRoot !== undefined ? { srcRootUri: pathToUri(srcRoot) } : {}),
+      });
+      return { text: `${JSON.stringify(log, null, 2)}\n` };
+    }
+    return { text: markdownOf(results, this.last.srcRoot) };
+  }
+
+  /**
+   * An audited file was closed: its buffer's diagnostics are gone, so publish the file on disk
+   * again (the linter clears them first), or nothing if it is no longer there.
+   */
+  async closed(uri: string): Promise<void> {
+    if (!this.audited.has(uri) || this.deps.documents.get(uri) !== undefined) return;
+    const file = uriToPath(uri);
+    const folder = file !== undefined ? this.deps.workspace.folderOf(file) : undefined;
+    if (file === undefined || folder === undefined) return;
+    await this.lintOne({ file, folder }, false, new Map());
+  }
+
+  private folders(params: AuditParams): string[] {
+    const given = params.folders?.flatMap((u) => uriToPath(u) ?? []);
+    const list = given ?? [...this.deps.workspace.folderPaths];
+    return [...new Set(list.map((f) => path.resolve(f)))].sort();
+  }
+
+  /** Lints one file (the open buffer if there is one), publishing it when it is not open. */
+  private async lintOne(
+    target: Target,
+    multiRoot: boolean,
+    configs: Map<string, FileResult>,
+  ): Promise<FileResult | undefined> {
+    const uri = pathToUri(target.file);
+    const project = this.deps.workspace.contextFor(uri);
+    if (project?.included !== true) return undefined;
+    const open = this.deps.documents.get(uri);
+    let text: string;
+    try {
+      text = open?.getText() ?? (await readFile(target.file, 'utf8'));
+    } catch (error) {
+      this.deps.log(`audit: cannot read ${target.file}: ${String(error)}`);
+      return undefined;
+    }
+    // The buffer may have opened while the file was being read; it wins then too.
+    const buffer = this.deps.documents.get(uri);
+    const state = lintText(
+      uri,
+      buffer?.getText() ?? text,
+      buffer?.version ?? 0,
+      project,
+      this.deps.rules,
+    );
+    // Open files are remembered too: when they close, their file on disk is published.
+    this.audited.add(uri);
+    if (buffer === undefined)
+      this.deps.publisher.publish(uri, undefined, state.parsed.lineStarts, state.findings);
+    const config = project.resolved;
+    if (
+      config.file !== undefined &&
+      !configs.has(config.file) &&
+      config.loaded.problems.length > 0
+    ) {
+      const findings = configFindings(config.loaded);
+      this.deps.publisher.publish(
+        pathToUri(config.file),
+        undefined,
+        config.loaded.parsed.lineStarts,
+        findings,
+      );
+      configs.set(config.file, {
+        path: display(target.folder, config.file, multiRoot),
+        file: config.loaded.parsed,
+        findings,
+      });
+    }
+    const parsed = { ...state.parsed, documents: [], comments: [] };
+    return {
+      path: display(target.folder, target.file, multiRoot),
+      file: parsed,
+      findings: state.findings,
+    };
+  }
+}
+
+/**
+ * Every relay configuration of the folders: each folder's `.relay-lint.yaml` (the one in the
+ * folder; the search never climbs out of it) gives `files` and `ignore`, the client's excludes
+ * are added to `ignore`, and `walk` skips node_modules and .git and never follows a link out.
+ */
+export function discover(
+  folders: readonly string[],
+  exclude: readonly string[],
+  log: (message: string) => void,
+): Target[] {
+  const seen = new Set<string>();
+  const out: Target[] = [];
+  for (const folder of folders) {
+    const resolved = resolveConfigFor(folder, folder);
+    const cfg = resolved.loaded.config;
+    const found = walk(folder, {
+      include: cfg.files,
+      ignore: [...cfg.ignore, ...exclude],
+      base: resolved.baseDir,
+    });
+    for (const e of found.errors) log(`audit: cannot read ${e.path}: ${e.reason}`);
+    for (const file of found.files) {
+      if (seen.has(file)) continue;
+      seen.add(file);
+      out.push({ file, folder });
+    }
+  }
+  return out;
+}
+
+function display(folder: string, file: string, multiRoot: boolean): string {
+  const rel = toPosixRelative(folder, file);
+  return multiRoot ? `${path.basename(folder)}/${rel}` : rel;
+}
+
+function markdownOf(results: readonly FileResult[], srcRoot: string | undefined): string {
+  return toMarkdown(results, {
+    // The report opens as an untitled document: link to the files themselves.
+    link: (p, line) =>
+      srcRoot !== undefined ? `${pathToUri(path.join(srcRoot, p))}#L${line}` : undefined,
+  });
+}
+
+function summarise(
+  results: readonly FileResult[],
+): Pick<AuditResult, 'counts' | 'suppressed' | 'openRelays'> {
+  const counts: Record<keyof SeverityCounts, number> = {
+    critical: 0,
+    high: 0,
+    medium: 0,
+    low: 0,
+    info: 0,
+  };
+  let suppressed = 0;
+  let openRelays = 0;
+  for (const f of results.flatMap((r) => r.findings)) {
+    if (f.suppressed) {
+      suppressed++;
+      continue;
+    }
+    counts[f.severity]++;
+    if (f.ruleId === 'RLY001') openRelays++;
+  }
+  return { counts, suppressed, openRelays };
+}
