@@ -34,7 +34,10 @@ const MESSAGES: Record<string, string> = {
 /** Parses strict JSON (no comments, no trailing commas) into the shared tree. */
 export function parseJson(text: string): JsonParse {
   const errors: ParseError[] = [];
-  const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  // Windows tools write a byte order mark that jsonc-parser calls an invalid symbol; read it as
+  // white space, which keeps every offset.
+  const source = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
+  const tree = parseTree(source, errors, { disallowComments: true, allowTrailingComma: false });
   const problems: Problem[] = errors.map((e) => {
     const code = printParseErrorCode(e.error);
     return {
