@@ -89,7 +89,11 @@ describe('language server: robustness', () => {
     bomb += `servers: *${prev}\n`;
     const cases: [string, string, RegExp][] = [
       ['bomb.relay.yaml', bomb, /more than 200,000 nodes/],
-      ['huge.relay.yaml', `version: 1\nservers: []\n${'#'.repeat(6 * 1024 * 1024)}`, /MB limit/],
+      [
+        'huge.relay.yaml',
+        `version: 1\nservers: []\n${'#'.repeat(6 * 1024 * 1024)}`,
+        /not analysed/,
+      ],
       ['deep.relay.yaml', '['.repeat(5000) + ']'.repeat(5000), /deeper than/],
       ['deep.relay.json', '['.repeat(50000) + ']'.repeat(50000), /./],
     ];
@@ -109,6 +113,33 @@ describe('language server: robustness', () => {
       assert.ok(ms < 10_000, `${name} took ${ms.toFixed(0)} ms`);
       client.close(uri);
     }
+    await client.dispose();
+  });
+
+  test('on the lint worker, a document that takes too long gets a finding; the next one is fine', async () => {
+    const client = await startTestClient({
+      workspaceFolders: [ws.uri],
+      worker: { timeoutMs: 500 },
+    });
+    let slow = EDGE.replace('          allowAuthenticated: false\n', '');
+    for (let i = 0; i < 20000; i++) slow += `            - 10.${(i >> 8) & 255}.${i & 255}.0/24\n`;
+    const slowUri = ws.uriOf('slow.relay.yaml');
+    const started = performance.now();
+    const timedOut = client.nextDiagnostics(slowUri);
+    client.open(slowUri, slow);
+    const [finding, ...others] = (await timedOut).diagnostics;
+    const ms = performance.now() - started;
+    console.log(`slow document: timeout finding after ${ms.toFixed(0)} ms`);
+    assert.equal(others.length, 0);
+    assert.equal(finding?.code, 'internal');
+    assert.match(messageOf(finding ?? { message: '' }), /stopped analysing this file after 500 ms/);
+    // Meanwhile and afterwards the server answers, and a new worker lints the next file.
+    const uri = ws.write('after-slow.relay.yaml', EDGE);
+    const next = client.nextDiagnostics(uri);
+    client.open(uri, EDGE);
+    const d = (await next).diagnostics;
+    assert.ok(d.some((x) => x.code === 'RLY001') && d.some((x) => x.code === 'RLY016'));
+    client.close(slowUri);
     await client.dispose();
   });
 

@@ -36,11 +36,25 @@ export function lintText(
 /** The finding a crash of the linter itself becomes, so that the user sees it in place. */
 export function crashFinding(error: unknown): Finding {
   const message = error instanceof Error ? error.message : String(error);
+  return internalFinding(
+    `Relay Lint failed on this file (${message}); please report it. The output channel has details.`,
+  );
+}
+
+/** The finding of a file that took longer to lint than the editor waits. */
+export function timeoutFinding(ms: number): Finding {
+  const seconds = ms >= 1000 ? `${(ms / 1000).toFixed(0)} s` : `${ms} ms`;
+  return internalFinding(
+    `Relay Lint stopped analysing this file after ${seconds}: it is too large or too complex to lint while editing, so its findings are unknown. Run relay-lint on it from a terminal, or split it.`,
+  );
+}
+
+function internalFinding(message: string): Finding {
   return {
     ruleId: 'internal',
     rule: 'internal-error',
     severity: 'high',
-    message: `Relay Lint failed on this file (${message}); please report it. The output channel has details.`,
+    message,
     span: { start: 0, end: 0 },
     document: 0,
     path: [],

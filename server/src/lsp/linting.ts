@@ -2,13 +2,14 @@ import path from 'node:path';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { CONFIG_FILE_NAME, configFindings } from '../core/config/project-config.js';
 import { lint } from '../core/engine.js';
-import type { ParsedFile } from '../core/model.js';
+import type { Finding, ParsedFile } from '../core/model.js';
 import { formatOf, parseConfig } from '../core/parse/index.js';
 import { computeLineStarts } from '../core/text.js';
 import type { Rule } from '../core/rule.js';
-import type { ResolvedConfig } from '../host/config-discovery.js';
+import { type ResolvedConfig, toPosixRelative } from '../host/config-discovery.js';
 import type { Settings } from '../protocol/index.js';
-import { crashFinding, lintText, type LintState } from './lint-state.js';
+import { crashFinding, lintText, type LintState, timeoutFinding } from './lint-state.js';
+import type { WorkerLintRunner } from './lint-runner.js';
 import { pathToUri, type ProjectContext, type Workspace } from './project.js';
 import type { Publisher } from './publisher.js';
 import { Scheduler, type Ticket, type Timers } from './scheduler.js';
@@ -28,6 +29,8 @@ export interface LinterDeps {
   readonly timers?: Timers;
   /** Rules to run (default: the whole catalog). */
   readonly rules?: readonly Rule[];
+  /** Lints on a worker thread with a time budget; without it, lints on this thread. */
+  readonly runner?: WorkerLintRunner;
   readonly log: (message: string) => void;
 }
 
@@ -110,6 +113,10 @@ export class DocumentLinter {
    * are paid while the editor is still opening files rather than on the first keystroke.
    */
   warmUp(): void {
+    if (this.deps.runner !== undefined) {
+      this.deps.runner.warmUp();
+      return;
+    }
     try {
       lint(parseConfig('warm-up.relay.yaml', 'version: 1\nservers: []\n'));
     } catch (error) {
@@ -147,7 +154,6 @@ export class DocumentLinter {
   private async run(ticket: Ticket): Promise<void> {
     const uri = ticket.key;
     const settings = await this.deps.settings.get(uri);
-    // Everything below is synchronous: what is published is computed from the current text.
     if (!this.scheduler.isCurrent(ticket)) return;
     const document = this.deps.documents.get(uri);
     if (document === undefined) return;
@@ -158,37 +164,70 @@ export class DocumentLinter {
       this.deps.publisher.clear(uri);
       return;
     }
-    const state = this.lint(document, project);
+    const version = document.version;
+    const state = await this.lint(uri, document.getText(), version, project);
+    // Publish only what was computed from the current text, and only if no newer lint is due.
+    if (state === undefined || !this.scheduler.isCurrent(ticket)) return;
+    if (this.deps.documents.get(uri)?.version !== version) return;
     this.states.set(uri, state);
-    this.deps.publisher.publish(uri, document.version, state.parsed.lineStarts, state.findings);
+    this.deps.publisher.publish(uri, version, state.parsed.lineStarts, state.findings);
     this.publishConfig(project.resolved);
   }
 
-  private lint(document: TextDocument, project: ProjectContext): LintState {
-    const text = document.getText();
-    try {
-      return lintText(document.uri, text, document.version, project, this.deps.rules);
-    } catch (error) {
-      this.deps.log(`linting ${document.uri} failed: ${describeError(error)}`);
-      // The parser itself may be what failed: report at the start of a bare file.
-      const parsed: ParsedFile = {
-        uri: document.uri,
-        format: formatOf(document.uri),
-        text,
-        documents: [],
-        problems: [],
-        comments: [],
-        lineStarts: computeLineStarts(text),
-      };
-      return {
-        uri: document.uri,
-        version: document.version,
-        parsed,
-        findings: [crashFinding(error)],
-        project,
-      };
+  /** Lints on the worker when there is one, else on this thread; undefined when superseded. */
+  private async lint(
+    uri: string,
+    text: string,
+    version: number,
+    project: ProjectContext,
+  ): Promise<LintState | undefined> {
+    const runner = this.deps.runner;
+    if (runner === undefined || this.deps.rules !== undefined) {
+      try {
+        return lintText(uri, text, version, project, this.deps.rules);
+      } catch (error) {
+        this.deps.log(`linting ${uri} failed: ${describeError(error)}`);
+        return failedState(uri, text, version, project, crashFinding(error));
+      }
+    }
+    const result = await runner.lint({
+      uri,
+      text,
+      rel: toPosixRelative(project.resolved.baseDir, project.file),
+      fingerprintPath: project.fingerprintPath,
+      ...(project.resolved.file !== undefined ? { configFile: project.resolved.file } : {}),
+    });
+    switch (result.kind) {
+      case 'done':
+        return { uri, version, parsed: result.parsed, findings: result.findings, project };
+      case 'superseded':
+        return undefined;
+      case 'timeout':
+        return failedState(uri, text, version, project, timeoutFinding(result.ms));
+      case 'failed':
+        return failedState(uri, text, version, project, crashFinding(new Error(result.message)));
     }
   }
+}
+
+/** The state of a document whose lint failed: the parser itself may be what failed. */
+function failedState(
+  uri: string,
+  text: string,
+  version: number,
+  project: ProjectContext,
+  finding: Finding,
+): LintState {
+  const parsed: ParsedFile = {
+    uri,
+    format: formatOf(uri),
+    text,
+    documents: [],
+    problems: [],
+    comments: [],
+    lineStarts: computeLineStarts(text),
+  };
+  return { uri, version, parsed, findings: [finding], project };
 }
 
 export function describeError(error: unknown): string {

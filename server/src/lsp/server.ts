@@ -33,6 +33,7 @@ import { Auditor } from './audit.js';
 import { codeActions } from './code-actions.js';
 import { completionsAt } from './completion.js';
 import { hoverAt } from './hover.js';
+import { WorkerLintRunner } from './lint-runner.js';
 import { describeError, DocumentLinter } from './linting.js';
 import { uriToPath, Workspace } from './project.js';
 import { Publisher } from './publisher.js';
@@ -46,6 +47,12 @@ export interface ServerOptions {
   readonly timers?: Timers;
   /** Rules to run (default: the whole catalog); tests pass a few, or one that throws. */
   readonly rules?: readonly Rule[];
+  /**
+   * Lint on a worker thread, giving up on a document after `timeoutMs` (main.ts: 10 s), so that
+   * a huge or hostile file never freezes hover, completion or other files. Without it (tests),
+   * lint on this thread.
+   */
+  readonly worker?: { readonly timeoutMs: number };
 }
 
 /** What a test (or an embedding host) can observe of a running server. */
@@ -94,6 +101,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       connection.sendNotification(StatusNotification, params).catch(ignore);
     },
   });
+  const runner =
+    options.worker !== undefined ? new WorkerLintRunner(options.worker.timeoutMs, log) : undefined;
   const linter = new DocumentLinter({
     documents,
     settings,
@@ -102,6 +111,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     debounceMs: options.debounceMs ?? DEFAULT_DEBOUNCE_MS,
     ...(options.timers !== undefined ? { timers: options.timers } : {}),
     ...(options.rules !== undefined ? { rules: options.rules } : {}),
+    ...(runner !== undefined ? { runner } : {}),
     log,
   });
   const guard = guarded(log);
@@ -218,6 +228,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         });
         if (configs.length === 0) return;
         workspace.invalidate();
+        runner?.invalidate();
         for (const change of configs) {
           const file = uriToPath(change.uri);
           if (file === undefined) continue;
@@ -283,6 +294,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     AUDIT_EXPORT_REQUEST,
     guard('auditExport', (params: AuditExportParams) => auditor.export(params), null),
   );
+
+  connection.onShutdown(() => {
+    runner?.dispose();
+  });
 
   documents.listen(connection);
   connection.listen();
