@@ -19,7 +19,9 @@ const runs = Number(process.argv[3] ?? 3);
 /** A relay configuration of about 20 lines; `i` varies which rules fire. */
 function config(i) {
   const list =
-    i % 7 === 0 ? ['10.0.0.0/8', '10.1.2.3', '81.2.0.0/16'] : [`192.168.${i % 256}.25`, `10.${i % 250}.0.0/24`];
+    i % 7 === 0
+      ? ['10.0.0.0/8', '10.1.2.3', '81.2.0.0/16']
+      : [`192.168.${i % 256}.25`, `10.${i % 250}.0.0/24`];
   return [
     'version: 1',
     'servers:',
@@ -50,11 +52,15 @@ try {
   }
   const time = (concurrency) => {
     const start = performance.now();
-    const r = spawnSync(process.execPath, [cli, '--format', 'json', '--fail-on', 'never', '--concurrency', concurrency, '.'], {
-      cwd: dir,
-      encoding: 'utf8',
-      maxBuffer: 1 << 30,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [cli, '--format', 'json', '--fail-on', 'never', '--concurrency', concurrency, '.'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        maxBuffer: 1 << 30,
+      },
+    );
     const ms = performance.now() - start;
     if (r.status !== 0) throw new Error(`relay-lint exited ${r.status}: ${r.stderr}`);
     return { ms, out: r.stdout };
