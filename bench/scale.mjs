@@ -4,7 +4,7 @@
 //
 //   node bench/scale.mjs [FILES=10000] [RUNS=3]
 
-/* global process, console */
+/* global process, console, performance */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
