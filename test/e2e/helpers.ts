@@ -90,12 +90,14 @@ export async function open(rel: string): Promise<vscode.TextEditor> {
 }
 
 /**
- * Reverts every dirty document, then closes all editors. (Closing a dirty editor would open a
- * "Save changes?" dialog that nobody answers.)
+ * Reverts the tests' dirty documents in the workspace, then closes all editors. (Closing a dirty
+ * editor would open a "Save changes?" dialog that nobody answers.) Documents outside the
+ * workspace are the workbench's own (it keeps the user settings.json open, sometimes dirty).
  */
 export async function revertAndCloseAll(): Promise<void> {
+  const root = workspaceRoot().toString() + '/';
   for (const doc of vscode.workspace.textDocuments) {
-    if (!doc.isDirty || doc.isUntitled) continue;
+    if (!doc.isDirty || !doc.uri.toString().startsWith(root)) continue;
     await vscode.window.showTextDocument(doc);
     await vscode.commands.executeCommand('workbench.action.files.revert');
   }
