@@ -26,6 +26,12 @@ APT_PKGS=(chromium fonts-dejavu-core libkrb5-dev pkg-config python3 make g++ cur
 
 log() { printf '[setup-e2e %s] %s\n' "$(date +%T)" "$*"; }
 
+# Under `npm run` (npm run test:e2e) the outer npm exports its config as npm_config_* variables,
+# which the nested installs below would read as their own: npm_config_user_agent ("node/v20")
+# makes code-server's postinstall refuse to build ("requires node v24"), npm_config_local_prefix
+# points at the clone. Start them from a clean npm environment.
+while IFS= read -r v; do unset "$v"; done < <(compgen -e | grep -i '^npm_' || true)
+
 # Two CI runs or a developer and CI at once must not install into the same dir concurrently.
 exec 9>"$TOOLS/.setup.lock"
 flock 9
