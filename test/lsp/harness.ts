@@ -31,6 +31,7 @@ import {
   type PublishDiagnosticsParams,
   type Range,
   RegistrationRequest,
+  ShutdownRequest,
   StreamMessageReader,
   StreamMessageWriter,
   type TextDocumentContentChangeEvent,
@@ -275,7 +276,9 @@ export async function startTestClient(options: TestClientOptions = {}): Promise<
     },
     async dispose() {
       // Let the server finish what it started (registrations, publishes) before the pipe closes.
-      await client.sync().catch(() => undefined);
+      // `shutdown` is a round trip, and the server stops its lint worker (a thread that would
+      // keep the test process alive).
+      await connection.sendRequest(ShutdownRequest.type).catch(() => undefined);
       // The pipes are left open (they hold no handle): destroying them would fail the writes
       // still queued on either side, such as answers to the server's registrations.
       connection.dispose();

@@ -84,6 +84,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   };
   let canPullSettings = false;
   let canRegisterConfiguration = false;
+  let foldersChange = false;
   let documentChanges = false;
   const settings = new SettingsCache((uri) =>
     canPullSettings
@@ -133,6 +134,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         canRegisterConfiguration =
           caps.workspace?.didChangeConfiguration?.dynamicRegistration === true;
         documentChanges = caps.workspace?.workspaceEdit?.documentChanges === true;
+        // vscode-languageserver throws when asked for folder events the client never sends.
+        foldersChange = caps.workspace?.workspaceFolders === true;
         workspace.setFolders(initialFolders(params));
         return {
           capabilities: {
@@ -169,7 +172,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
             .catch((e: unknown) => {
               log(`could not register for configuration changes: ${describeError(e)}`);
             });
-        if (workspaceFoldersSupported(connection))
+        if (foldersChange)
           connection.workspace.onDidChangeWorkspaceFolders((event) => {
             workspace.removeFolders(event.removed.map((f) => f.uri));
             workspace.addFolders(event.added.map((f) => f.uri));
@@ -343,10 +346,4 @@ function initialFolders(params: InitializeParams): string[] {
   // eslint-disable-next-line @typescript-eslint/no-deprecated -- LSP clients without folders send only rootUri.
   const root = params.rootUri;
   return root !== null ? [root] : [];
-}
-
-function workspaceFoldersSupported(connection: Connection): boolean {
-  // The folder notifications are only sent to servers that said they support them (above);
-  // registering the handler is harmless when the client never sends any.
-  return typeof connection.workspace.onDidChangeWorkspaceFolders === 'function';
 }
