@@ -68,61 +68,65 @@ describe('workspace audit (relayLint/audit)', () => {
     ws.dispose();
   });
 
-  test('fills the Problems panel with exactly the CLI findings, with progress', async () => {
-    const client = await startTestClient({ workspaceFolders: [ws.uri] });
-    try {
-      const events: Progress[] = [];
-      client.connection.onProgress(WorkDoneProgress.type, 'audit-1', (v) => {
-        events.push(v);
-      });
-      const params: AuditParams = { exclude: ['archive/**'], workDoneToken: 'audit-1' };
-      const result = await client.connection.sendRequest<AuditResult>(AUDIT_REQUEST, params);
-      await client.sync();
+  for (const auditConcurrency of ['off', 2] as const) {
+    test(`fills the Problems panel with exactly the CLI findings, with progress (concurrency ${auditConcurrency})`, async () => {
+      const client = await startTestClient({ workspaceFolders: [ws.uri], auditConcurrency });
+      try {
+        const events: Progress[] = [];
+        client.connection.onProgress(WorkDoneProgress.type, 'audit-1', (v) => {
+          events.push(v);
+        });
+        const params: AuditParams = { exclude: ['archive/**'], workDoneToken: 'audit-1' };
+        const result = await client.connection.sendRequest<AuditResult>(AUDIT_REQUEST, params);
+        await client.sync();
 
-      const cli = await runCli(['--format', 'json', '--fail-on', 'never', '.'], { cwd: ws.dir });
-      const all = JSON.parse(cli.stdout) as { files: { path: string; findings: CliFinding[] }[] };
-      // The CLI knows no files.exclude; the audit was asked to skip archive/.
-      const report = { files: all.files.filter((f) => !f.path.startsWith('archive/')) };
-      assert.equal(result.cancelled, false);
-      assert.equal(result.found, report.files.length);
-      assert.equal(result.files, report.files.length);
-      assert.ok(result.found > FILES, `found ${result.found}`);
+        const cli = await runCli(['--format', 'json', '--fail-on', 'never', '.'], { cwd: ws.dir });
+        const all = JSON.parse(cli.stdout) as { files: { path: string; findings: CliFinding[] }[] };
+        // The CLI knows no files.exclude; the audit was asked to skip archive/.
+        const report = { files: all.files.filter((f) => !f.path.startsWith('archive/')) };
+        assert.equal(result.cancelled, false);
+        assert.equal(result.found, report.files.length);
+        assert.equal(result.files, report.files.length);
+        assert.ok(result.found > FILES, `found ${result.found}`);
 
-      const published = lastPublished(client.published);
-      for (const file of report.files) {
-        const uri = pathToFileURL(path.join(ws.dir, file.path)).href;
-        const got = published.get(uri);
-        assert.ok(got, `nothing published for ${file.path}`);
-        assert.equal(got.version, undefined, 'files that are not open carry no version');
-        const expected = file.findings
-          .filter((f) => !f.suppressed)
-          .map(cliKey)
-          .sort();
-        assert.deepEqual(got.diagnostics.map(keyOf).sort(), expected, file.path);
+        const published = lastPublished(client.published);
+        for (const file of report.files) {
+          const uri = pathToFileURL(path.join(ws.dir, file.path)).href;
+          const got = published.get(uri);
+          assert.ok(got, `nothing published for ${file.path}`);
+          assert.equal(got.version, undefined, 'files that are not open carry no version');
+          const expected = file.findings
+            .filter((f) => !f.suppressed)
+            .map(cliKey)
+            .sort();
+          assert.deepEqual(got.diagnostics.map(keyOf).sort(), expected, file.path);
+        }
+        assert.ok(
+          ![...published.keys()].some(
+            (u) => u.includes('/archive/') || u.includes('/node_modules/'),
+          ),
+        );
+
+        const shown = report.files.flatMap((f) => f.findings.filter((x) => !x.suppressed));
+        assert.equal(
+          Object.values(result.counts).reduce((a, b) => a + b, 0),
+          shown.length,
+        );
+        assert.equal(result.openRelays, shown.filter((f) => f.ruleId === 'RLY001').length);
+        assert.match(result.report, /^# Relay Lint audit report/);
+        assert.match(result.report, /## Open relays/);
+
+        assert.equal(events[0]?.kind, 'begin');
+        assert.equal((events[0] as WorkDoneProgressBegin).cancellable, true);
+        assert.equal(events.at(-1)?.kind, 'end');
+        const last = events.filter((e): e is WorkDoneProgressReport => e.kind === 'report').at(-1);
+        assert.equal(last?.percentage, 100);
+        assert.equal(last?.message, `${result.found}/${result.found} files`);
+      } finally {
+        await client.dispose();
       }
-      assert.ok(
-        ![...published.keys()].some((u) => u.includes('/archive/') || u.includes('/node_modules/')),
-      );
-
-      const shown = report.files.flatMap((f) => f.findings.filter((x) => !x.suppressed));
-      assert.equal(
-        Object.values(result.counts).reduce((a, b) => a + b, 0),
-        shown.length,
-      );
-      assert.equal(result.openRelays, shown.filter((f) => f.ruleId === 'RLY001').length);
-      assert.match(result.report, /^# Relay Lint audit report/);
-      assert.match(result.report, /## Open relays/);
-
-      assert.equal(events[0]?.kind, 'begin');
-      assert.equal((events[0] as WorkDoneProgressBegin).cancellable, true);
-      assert.equal(events.at(-1)?.kind, 'end');
-      const last = events.filter((e): e is WorkDoneProgressReport => e.kind === 'report').at(-1);
-      assert.equal(last?.percentage, 100);
-      assert.equal(last?.message, `${result.found}/${result.found} files`);
-    } finally {
-      await client.dispose();
-    }
-  });
+    });
+  }
 
   test('keeps answering while it runs', async () => {
     const client = await startTestClient({ workspaceFolders: [ws.uri] });
@@ -140,37 +144,39 @@ describe('workspace audit (relayLint/audit)', () => {
     }
   });
 
-  test('cancelling stops promptly and keeps what was found', async () => {
-    const client = await startTestClient({ workspaceFolders: [ws.uri] });
-    try {
-      const cts = new CancellationTokenSource();
-      const audit = client.connection.sendRequest<AuditResult>(
-        AUDIT_REQUEST,
-        { exclude: ['archive/**'] },
-        cts.token,
-      );
-      // Cancel once the first audited file is published: the audit is under way.
-      await new Promise<void>((resolve) => {
-        const timer = setInterval(() => {
-          if (client.published.length === 0) return;
-          clearInterval(timer);
-          resolve();
-        }, 1);
-      });
-      cts.cancel();
-      const result = await audit;
-      await client.sync();
-      assert.equal(result.cancelled, true);
-      assert.ok(
-        result.files > 0 && result.files < result.found,
-        `${result.files} of ${result.found}`,
-      );
-      // What was linted stays published: one publish per linted file, nothing more.
-      assert.equal(lastPublished(client.published).size, result.files);
-    } finally {
-      await client.dispose();
-    }
-  });
+  for (const auditConcurrency of ['off', 2] as const) {
+    test(`cancelling stops promptly and keeps what was found (concurrency ${auditConcurrency})`, async () => {
+      const client = await startTestClient({ workspaceFolders: [ws.uri], auditConcurrency });
+      try {
+        const cts = new CancellationTokenSource();
+        const audit = client.connection.sendRequest<AuditResult>(
+          AUDIT_REQUEST,
+          { exclude: ['archive/**'] },
+          cts.token,
+        );
+        // Cancel once the first audited file is published: the audit is under way.
+        await new Promise<void>((resolve) => {
+          const timer = setInterval(() => {
+            if (client.published.length === 0) return;
+            clearInterval(timer);
+            resolve();
+          }, 1);
+        });
+        cts.cancel();
+        const result = await audit;
+        await client.sync();
+        assert.equal(result.cancelled, true);
+        assert.ok(
+          result.files > 0 && result.files < result.found,
+          `${result.files} of ${result.found}`,
+        );
+        // What was linted stays published: one publish per linted file, nothing more.
+        assert.equal(lastPublished(client.published).size, result.files);
+      } finally {
+        await client.dispose();
+      }
+    });
+  }
 
   test('an open buffer wins; closing it brings back the file on disk', async () => {
     const client = await startTestClient({ workspaceFolders: [ws.uri] });

@@ -30,6 +30,15 @@ export function workerScript(): string {
   return path.join(__dirname, 'worker.js');
 }
 
+export interface PoolOptions {
+  /** Called as each outcome arrives (in completion order), with the task's index. */
+  readonly onOutcome?: (index: number, outcome: LintOutcome) => void;
+  /** Checked before each batch goes out: once true, no new batch is sent. */
+  readonly stopped?: () => boolean;
+  /** Largest batch (default 100); smaller batches stop sooner. */
+  readonly maxBatch?: number;
+}
+
 /**
  * Lints `tasks` on `workers` threads. Tasks go out in small batches to whichever worker is free,
  * and outcomes land at their task's index, so the result is in the same order as a serial run.
@@ -40,10 +49,34 @@ export async function lintInWorkers(
   onProgress: (done: number) => void,
 ): Promise<LintOutcome[]> {
   const outcomes = new Array<LintOutcome | undefined>(tasks.length);
-  // Small enough batches that the last ones balance the load, big enough to amortise messages.
-  const batch = Math.min(100, Math.max(4, Math.ceil(tasks.length / (workers * 16))));
-  let next = 0;
   let done = 0;
+  await runPool(tasks, workers, {
+    onOutcome: (index, outcome) => {
+      outcomes[index] = outcome;
+      onProgress(++done);
+    },
+  });
+  return outcomes.map((o, i) => {
+    if (o === undefined) throw new Error(`no result for ${tasks[i]?.file ?? `task ${i}`}`);
+    return o;
+  });
+}
+
+/**
+ * The pool itself: resolves once every batch sent has come back. When `stopped()` turns true
+ * the remaining tasks are never sent, and their outcomes never arrive.
+ */
+export async function runPool(
+  tasks: readonly LintTask[],
+  workers: number,
+  options: PoolOptions,
+): Promise<void> {
+  // Small enough batches that the last ones balance the load, big enough to amortise messages.
+  const batch = Math.min(
+    options.maxBatch ?? 100,
+    Math.max(4, Math.ceil(tasks.length / (workers * 16))),
+  );
+  let next = 0;
   const pool = Array.from({ length: workers }, () => new Worker(workerScript()));
   try {
     await Promise.all(
@@ -54,9 +87,13 @@ export async function lintInWorkers(
             // reads the last one's results, so it never sits idle waiting for a round trip
             // (which costs a scheduling delay each time on a busy machine).
             let inFlight = 0;
+            let finished = false;
             const send = (): void => {
-              if (next >= tasks.length) {
-                if (inFlight === 0) resolve();
+              if (next >= tasks.length || options.stopped?.() === true) {
+                if (inFlight === 0) {
+                  finished = true;
+                  resolve();
+                }
                 return;
               }
               const request: WorkerRequest = {
@@ -70,15 +107,13 @@ export async function lintInWorkers(
             };
             worker.on('message', (response: WorkerResponse) => {
               inFlight--;
-              for (const { index, outcome } of response.outcomes) outcomes[index] = outcome;
-              done += response.outcomes.length;
-              onProgress(done);
+              for (const { index, outcome } of response.outcomes)
+                options.onOutcome?.(index, outcome);
               send();
             });
             worker.on('error', reject);
             worker.on('exit', (code) => {
-              if (next < tasks.length || inFlight > 0 || code !== 0)
-                reject(new Error(`a lint worker stopped early (exit code ${code})`));
+              if (!finished) reject(new Error(`a lint worker stopped early (exit code ${code})`));
             });
             send();
             send();
@@ -88,8 +123,4 @@ export async function lintInWorkers(
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }
-  return outcomes.map((o, i) => {
-    if (o === undefined) throw new Error(`no result for ${tasks[i]?.file ?? `task ${i}`}`);
-    return o;
-  });
 }

@@ -6,7 +6,13 @@ import { toMarkdown } from '../core/report/markdown.js';
 import type { FileResult } from '../core/report/result.js';
 import { toSarif } from '../core/report/sarif.js';
 import type { Rule } from '../core/rule.js';
-import { resolveConfigFor, toPosixRelative } from '../host/config-discovery.js';
+import { type Concurrency, runPool, workerCount } from '../cli/pool.js';
+import type { LintTask } from '../cli/lint-task.js';
+import {
+  resolveConfigFor,
+  type ResolvedConfig,
+  toPosixRelative,
+} from '../host/config-discovery.js';
 import { walk } from '../host/files.js';
 import type {
   AuditExportParams,
@@ -30,6 +36,20 @@ export interface AuditDeps {
   readonly docs?: () => ReadonlyMap<string, string>;
   readonly log: (message: string) => void;
   readonly now?: () => number;
+  /** Worker threads for large audits, as the CLI's `--concurrency` (default auto). */
+  readonly concurrency?: Concurrency;
+}
+
+/** The state of one audit, shared by the in-thread and the worker paths. */
+interface Run {
+  readonly targets: readonly Target[];
+  readonly multiRoot: boolean;
+  /** Per target, in target order; undefined for files not linted. */
+  readonly results: (FileResult | undefined)[];
+  readonly configs: Map<string, FileResult>;
+  done: number;
+  reported: number;
+  readonly progress: WorkDoneProgressReporter;
 }
 
 /** One relay configuration the audit found. */
@@ -66,50 +86,134 @@ export class Auditor {
     const folders = this.folders(params);
     const targets = discover(folders, params.exclude ?? [], this.deps.log);
     progress.begin('Relay Lint: auditing the workspace', 0, `0/${targets.length} files`, true);
-    const results: FileResult[] = [];
-    const configs = new Map<string, FileResult>();
-    const multiRoot = folders.length > 1;
-    let slice = this.now();
-    let reported = slice;
-    let cancelled = false;
-    let linted = 0;
+    const run: Run = {
+      targets,
+      multiRoot: folders.length > 1,
+      results: new Array<FileResult | undefined>(targets.length),
+      configs: new Map(),
+      done: 0,
+      reported: this.now(),
+      progress,
+    };
+    let cancelled: boolean;
     try {
-      for (const [i, target] of targets.entries()) {
-        if (this.now() - slice > SLICE_MS) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          slice = this.now();
-        }
-        if (token.isCancellationRequested) {
-          cancelled = true;
-          break;
-        }
-        const result = await this.lintOne(target, multiRoot, configs);
-        if (result !== undefined) {
-          results.push(result);
-          linted++;
-        }
-        if (this.now() - reported > PROGRESS_MS || i === targets.length - 1) {
-          reported = this.now();
-          const done = i + 1;
-          progress.report(
-            Math.floor((done / Math.max(targets.length, 1)) * 100),
-            `${done}/${targets.length} files`,
-          );
-        }
-      }
+      // Worker threads run the whole catalog; a server given its own rules (tests) stays here.
+      const workers =
+        this.deps.rules === undefined
+          ? workerCount(this.deps.concurrency ?? 'auto', targets.length)
+          : 0;
+      cancelled =
+        workers > 0 ? await this.inWorkers(run, workers, token) : await this.here(run, token);
     } finally {
       progress.done();
     }
-    results.push(...configs.values());
+    const linted = run.results.filter((r) => r !== undefined);
+    const results = [...linted, ...run.configs.values()];
     const srcRoot = folders.length === 1 && folders[0] !== undefined ? folders[0] : undefined;
     this.last = { results, ...(srcRoot !== undefined ? { srcRoot } : {}) };
     return {
       ...summarise(results),
       found: targets.length,
-      files: linted,
+      files: linted.length,
       cancelled,
       report: markdownOf(results, srcRoot),
     };
+  }
+
+  /** Lints on this thread, giving the event loop a turn every few milliseconds. */
+  private async here(run: Run, token: CancellationToken): Promise<boolean> {
+    let slice = this.now();
+    for (const [i, target] of run.targets.entries()) {
+      if (this.now() - slice > SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        slice = this.now();
+      }
+      if (token.isCancellationRequested) return true;
+      run.results[i] = await this.lintOne(target, run.multiRoot, run.configs);
+      this.step(run);
+    }
+    return false;
+  }
+
+  /**
+   * Lints on worker threads (the CLI's pool), publishing each file as its outcome arrives; the
+   * main thread only routes messages, so it stays free for the editor. Open files are linted
+   * here, from their buffers. Cancelling stops sending batches; those in flight still land.
+   */
+  private async inWorkers(run: Run, workers: number, token: CancellationToken): Promise<boolean> {
+    const remote: { index: number; uri: string; task: LintTask }[] = [];
+    for (const [i, target] of run.targets.entries()) {
+      const uri = pathToUri(target.file);
+      const project = this.deps.workspace.contextFor(uri);
+      if (project?.included !== true) {
+        this.step(run);
+        continue;
+      }
+      this.noteConfig(project.resolved, target, run);
+      if (this.deps.documents.get(uri) !== undefined) {
+        run.results[i] = await this.lintOne(target, run.multiRoot, run.configs);
+        this.step(run);
+        continue;
+      }
+      const config = project.resolved;
+      remote.push({
+        index: i,
+        uri,
+        task: {
+          file: target.file,
+          cwd: target.folder,
+          config: {
+            ...(config.file !== undefined ? { file: config.file } : {}),
+            baseDir: config.baseDir,
+          },
+          fix: false,
+        },
+      });
+    }
+    await runPool(
+      remote.map((r) => r.task),
+      workers,
+      {
+        maxBatch: 16,
+        stopped: () => token.isCancellationRequested,
+        onOutcome: (k, outcome) => {
+          const r = remote[k];
+          if (r === undefined) return;
+          const result = outcome.result;
+          for (const m of outcome.messages) this.deps.log(`audit: ${m}`);
+          if (result !== undefined) {
+            this.audited.add(r.uri);
+            // A buffer opened meanwhile wins.
+            if (this.deps.documents.get(r.uri) === undefined)
+              this.deps.publisher.publish(
+                r.uri,
+                undefined,
+                result.file.lineStarts,
+                result.findings,
+              );
+            const target = run.targets[r.index];
+            run.results[r.index] =
+              target !== undefined && run.multiRoot
+                ? { ...result, path: display(target.folder, target.file, true) }
+                : result;
+          }
+          this.step(run);
+        },
+      },
+    );
+    return token.isCancellationRequested && run.done < run.targets.length;
+  }
+
+  /** One more file done: report progress at most every 100 ms, and at the end. */
+  private step(run: Run): void {
+    run.done++;
+    if (this.now() - run.reported < PROGRESS_MS && run.done !== run.targets.length) return;
+    run.reported = this.now();
+    const total = run.targets.length;
+    run.progress.report(
+      Math.floor((run.done / Math.max(total, 1)) * 100),
+      `${run.done}/${total} files`,
+    );
   }
 
   /** The last audit as a Markdown or SARIF report; undefined before any audit. */
@@ -136,6 +240,24 @@ export class Auditor {
     const folder = file !== undefined ? this.deps.workspace.folderOf(file) : undefined;
     if (file === undefined || folder === undefined) return;
     await this.lintOne({ file, folder }, false, new Map());
+  }
+
+  /** A broken `.relay-lint.yaml` is published and reported once per audit, as the CLI does. */
+  private noteConfig(
+    config: ResolvedConfig,
+    target: Target,
+    run: Pick<Run, 'multiRoot' | 'configs'>,
+  ): void {
+    if (config.file === undefined || run.configs.has(config.file)) return;
+    if (config.loaded.problems.length === 0) return;
+    const findings = configFindings(config.loaded);
+    const lineStarts = config.loaded.parsed.lineStarts;
+    this.deps.publisher.publish(pathToUri(config.file), undefined, lineStarts, findings);
+    run.configs.set(config.file, {
+      path: display(target.folder, config.file, run.multiRoot),
+      file: config.loaded.parsed,
+      findings,
+    });
   }
 
   private folders(params: AuditParams): string[] {
@@ -174,25 +296,7 @@ export class Auditor {
     this.audited.add(uri);
     if (buffer === undefined)
       this.deps.publisher.publish(uri, undefined, state.parsed.lineStarts, state.findings);
-    const config = project.resolved;
-    if (
-      config.file !== undefined &&
-      !configs.has(config.file) &&
-      config.loaded.problems.length > 0
-    ) {
-      const findings = configFindings(config.loaded);
-      this.deps.publisher.publish(
-        pathToUri(config.file),
-        undefined,
-        config.loaded.parsed.lineStarts,
-        findings,
-      );
-      configs.set(config.file, {
-        path: display(target.folder, config.file, multiRoot),
-        file: config.loaded.parsed,
-        findings,
-      });
-    }
+    this.noteConfig(project.resolved, target, { multiRoot, configs });
     const parsed = { ...state.parsed, documents: [], comments: [] };
     return {
       path: display(target.folder, target.file, multiRoot),

@@ -16,6 +16,7 @@ import { CONFIG_FILE_NAME } from '../core/config/project-config.js';
 import { formatOf } from '../core/parse/index.js';
 import { trustModel } from '../core/relay/analysis.js';
 import type { Rule } from '../core/rule.js';
+import type { Concurrency } from '../cli/pool.js';
 import { loadConfigFile } from '../host/config-discovery.js';
 import { findDocsDir, loadRuleDocs } from '../host/rule-docs.js';
 import {
@@ -47,6 +48,8 @@ export interface ServerOptions {
   readonly timers?: Timers;
   /** Rules to run (default: the whole catalog); tests pass a few, or one that throws. */
   readonly rules?: readonly Rule[];
+  /** Worker threads for the workspace audit (default auto: from 200 files, one per CPU). */
+  readonly auditConcurrency?: Concurrency;
   /**
    * Lint on a worker thread, giving up on a document after `timeoutMs` (main.ts: 10 s), so that
    * a huge or hostile file never freezes hover, completion or other files. Without it (tests),
@@ -122,6 +125,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     publisher,
     ...(options.rules !== undefined ? { rules: options.rules } : {}),
     docs: () => loadRuleDocs(findDocsDir()),
+    ...(options.auditConcurrency !== undefined ? { concurrency: options.auditConcurrency } : {}),
     log,
   });
 
