@@ -21,6 +21,8 @@ export async function activate(context: ExtensionContext): Promise<void> {
   item.command = COMMANDS.showOutput;
   let state: ClientState = 'starting';
   let last: StatusParams | undefined;
+  // A stop nobody asked for (the server crashed more often than the client restarts it) is an error.
+  let stopRequested = false;
   const render = (): void => {
     const view = statusView(state, last?.counts, last?.files);
     item.text = view.text;
@@ -39,7 +41,10 @@ export async function activate(context: ExtensionContext): Promise<void> {
           ? 'running'
           : e.newState === State.Starting
             ? 'starting'
-            : 'stopped';
+            : stopRequested
+              ? 'stopped'
+              : 'error';
+      if (e.newState === State.Running) stopRequested = false;
       if (state !== 'running') last = undefined;
       render();
     }),
@@ -61,6 +66,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
     }),
     commands.registerCommand(COMMANDS.restart, async () => {
       output.appendLine('Restarting the Relay Lint server…');
+      stopRequested = true;
       try {
         await lc.restart();
       } catch (error) {
