@@ -1,7 +1,7 @@
 import type { Hover } from 'vscode-languageserver';
 import type { JsonPath, ParsedFile } from '../core/model.js';
 import { describeCount, splitByScope } from '../core/net/scope.js';
-import type { IntervalSet } from '../core/net/interval-set.js';
+import { IntervalSet } from '../core/net/interval-set.js';
 import {
   type TrustModel,
   unauthenticatedRelaySet,
@@ -74,13 +74,33 @@ function plural(n: bigint, word: string): string {
   return `${describeCount(n)} ${n === 1n ? word : `${word}es`}`;
 }
 
+/** Scope lines shown per family before the rest are summed up (an open listener has 25). */
+const MAX_SCOPE_LINES = 4;
+
 /** "16,777,216 addresses, private (RFC 1918)" or a breakdown when the set crosses scopes. */
 export function describeSet(set: IntervalSet): string {
   const parts = splitByScope(set);
   const total = plural(set.count(), 'address');
   if (parts.length === 1 && parts[0] !== undefined) return `${total}, ${parts[0].label}`;
-  const lines = parts.map((p) => `- ${describeCount(p.count)} ${p.label} (IPv${p.family})`);
-  return `${total}:\n\n${lines.join('\n')}`;
+  return `${total}:\n\n${scopeLines(set)}`;
+}
+
+/** The scopes of a set per family (IPv4 first), largest first, the small ones summed up. */
+function scopeLines(set: IntervalSet): string {
+  const all = splitByScope(set);
+  const lines: string[] = [];
+  for (const family of [4, 6] as const) {
+    const parts = all
+      .filter((p) => p.family === family)
+      .sort((a, b) => (a.count < b.count ? 1 : a.count > b.count ? -1 : 0));
+    const shown = parts.length > MAX_SCOPE_LINES + 1 ? parts.slice(0, MAX_SCOPE_LINES) : parts;
+    for (const p of shown) lines.push(`- ${describeCount(p.count)} ${p.label} (IPv${family})`);
+    const rest = parts.slice(shown.length);
+    if (rest.length === 0) continue;
+    const count = rest.reduce((sum, p) => sum + p.count, 0n);
+    lines.push(`- ${describeCount(count)} in ${rest.length} more IPv${family} scopes`);
+  }
+  return lines.join('\n');
 }
 
 function listRole(list: ListView): string {
@@ -130,9 +150,13 @@ function listenerHover(l: ListenerView, trust: TrustModel): string {
   const u = unauthenticatedRelaySet(l);
   if (u.isEmpty()) return `${title}\n\nNobody may relay without authenticating: ${whyEmpty(l)}.`;
   const bad = untrusted(u, trust);
+  const who = IntervalSet.ALL.subtract(u).isEmpty()
+    ? 'every IPv4 and IPv6 address'
+    : describeAddresses(u);
   const lines = [
     title,
-    `Without authenticating, ${describeAddresses(u)} may relay (U(L) = reach ∩ conn ∩ relaySet): ${describeSet(u)}`,
+    `Without authenticating, ${who} may relay (U(L) = reach ∩ conn ∩ relaySet):`,
+    scopeLines(u),
   ];
   lines.push(
     bad.isEmpty()
