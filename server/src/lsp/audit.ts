@@ -142,7 +142,14 @@ export class Auditor {
    */
   private async inWorkers(run: Run, workers: number, token: CancellationToken): Promise<boolean> {
     const remote: { index: number; uri: string; task: LintTask }[] = [];
+    let slice = this.now();
     for (const [i, target] of run.targets.entries()) {
+      // Resolving each file's configuration takes a while for thousands of files: keep answering.
+      if (this.now() - slice > SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        slice = this.now();
+        if (token.isCancellationRequested) return true;
+      }
       const uri = pathToUri(target.file);
       const project = this.deps.workspace.contextFor(uri);
       if (project?.included !== true) {

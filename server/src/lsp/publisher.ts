@@ -14,13 +14,28 @@ function countShown(findings: readonly Finding[]): SeverityCounts {
   return counts;
 }
 
+const KEYS = ['critical', 'high', 'medium', 'low', 'info'] as const;
+
+function anyShown(c: SeverityCounts): boolean {
+  return KEYS.some((k) => c[k] > 0);
+}
+
 /**
  * Owns what is published per URI: the latest publish for a URI replaces the previous one, and
  * the totals over every URI go to the client as `relayLint/status` when they change. Open
- * documents, configuration files (and the workspace audit) all publish through it.
+ * documents, configuration files (and the workspace audit) all publish through it. The totals
+ * are kept as running sums, so a publish costs the same with 10 or 10,000 files published.
  */
 export class Publisher {
   private readonly counts = new Map<string, SeverityCounts>();
+  private readonly totals: Record<keyof SeverityCounts, number> = {
+    critical: 0,
+    high: 0,
+    medium: 0,
+    low: 0,
+    info: 0,
+  };
+  private filesShown = 0;
   private lastStatus = '';
 
   constructor(private readonly sink: PublishSink) {}
@@ -33,13 +48,14 @@ export class Publisher {
   ): void {
     const diagnostics = toDiagnostics({ uri, version, lineStarts }, findings);
     this.sink.diagnostics({ uri, ...(version !== undefined ? { version } : {}), diagnostics });
-    this.counts.set(uri, countShown(findings));
+    this.account(uri, countShown(findings));
     this.sendStatus();
   }
 
   /** Clears a URI's diagnostics, if any were published. */
   clear(uri: string): void {
-    if (!this.counts.delete(uri)) return;
+    if (!this.counts.has(uri)) return;
+    this.account(uri, undefined);
     this.sink.diagnostics({ uri, diagnostics: [] });
     this.sendStatus();
   }
@@ -53,17 +69,23 @@ export class Publisher {
   }
 
   status(): StatusParams {
-    const counts = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
-    let files = 0;
-    for (const c of this.counts.values()) {
-      let any = false;
-      for (const k of Object.keys(counts) as (keyof SeverityCounts)[]) {
-        counts[k] += c[k];
-        any ||= c[k] > 0;
-      }
-      if (any) files++;
+    return { counts: { ...this.totals }, files: this.filesShown };
+  }
+
+  /** Replaces a URI's counts in the running totals (undefined: forget the URI). */
+  private account(uri: string, next: SeverityCounts | undefined): void {
+    const prev = this.counts.get(uri);
+    if (prev !== undefined) {
+      for (const k of KEYS) this.totals[k] -= prev[k];
+      if (anyShown(prev)) this.filesShown--;
     }
-    return { counts, files };
+    if (next === undefined) {
+      this.counts.delete(uri);
+      return;
+    }
+    for (const k of KEYS) this.totals[k] += next[k];
+    if (anyShown(next)) this.filesShown++;
+    this.counts.set(uri, next);
   }
 
   private sendStatus(): void {
