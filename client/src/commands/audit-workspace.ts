@@ -57,7 +57,12 @@ export async function auditWorkspace(client: LanguageClient): Promise<void> {
       }),
   );
   const doc = await workspace.openTextDocument({ language: 'markdown', content: result.report });
-  await commands.executeCommand('markdown.showPreview', doc.uri);
+  try {
+    await commands.executeCommand('markdown.showPreview', doc.uri);
+  } catch {
+    // Without the built-in Markdown extension, the report opens as text.
+    await window.showTextDocument(doc, { preview: true });
+  }
   const choice = await window.showInformationMessage(summary(result), SAVE_MARKDOWN, SAVE_SARIF);
   if (choice === SAVE_MARKDOWN) await saveReport(client, folders, 'markdown');
   else if (choice === SAVE_SARIF) await saveReport(client, folders, 'sarif');
