@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { LintOutcome, LintTask } from './lint-task.js';
+import { type LintOutcome, type LintTask, resolveTaskConfig, runLintTask } from './lint-task.js';
 import type { WorkerRequest, WorkerResponse } from './worker.js';
 
 /** Below this many files, starting workers (about 100 ms each) costs more than it saves. */
@@ -37,24 +37,33 @@ export interface PoolOptions {
   readonly stopped?: () => boolean;
   /** Largest batch (default 100); smaller batches stop sooner. */
   readonly maxBatch?: number;
+  /**
+   * Lint batches on this thread too, between messages (the CLI: this thread is warm and
+   * otherwise idle). The language server leaves it off to keep its thread for the editor.
+   */
+  readonly here?: (task: LintTask) => LintOutcome;
 }
 
 /**
- * Lints `tasks` on `workers` threads. Tasks go out in small batches to whichever worker is free,
- * and outcomes land at their task's index, so the result is in the same order as a serial run.
+ * Lints `tasks` on `threads` threads: this one and `threads - 1` workers. Tasks go out in small
+ * batches to whichever thread is free, and outcomes land at their task's index, so the result is
+ * in the same order as a serial run.
  */
 export async function lintInWorkers(
   tasks: readonly LintTask[],
-  workers: number,
+  threads: number,
   onProgress: (done: number) => void,
 ): Promise<LintOutcome[]> {
   const outcomes = new Array<LintOutcome | undefined>(tasks.length);
   let done = 0;
-  await runPool(tasks, workers, {
+  // This thread lints too: it is warm already, where a worker would pay the start-up and the
+  // JIT warm-up again (about a second of CPU each for a large run).
+  await runPool(tasks, Math.max(threads - 1, 1), {
     onOutcome: (index, outcome) => {
       outcomes[index] = outcome;
       onProgress(++done);
     },
+    here: (task) => runLintTask(task, resolveTaskConfig(task)),
   });
   return outcomes.map((o, i) => {
     if (o === undefined) throw new Error(`no result for ${tasks[i]?.file ?? `task ${i}`}`);
@@ -78,9 +87,24 @@ export async function runPool(
   );
   let next = 0;
   const pool = Array.from({ length: workers }, () => new Worker(workerScript()));
+  const take = (): number | undefined => {
+    if (next >= tasks.length || options.stopped?.() === true) return undefined;
+    const start = next;
+    next = Math.min(next + batch, tasks.length);
+    return start;
+  };
+  const local = async (here: (task: LintTask) => LintOutcome): Promise<void> => {
+    for (let start = take(); start !== undefined; start = take()) {
+      const end = Math.min(start + batch, tasks.length);
+      for (let i = start; i < end; i++) options.onOutcome?.(i, here(tasks[i] as LintTask));
+      // Let the workers' messages in: they are waiting for their next batch.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  };
   try {
-    await Promise.all(
-      pool.map(
+    await Promise.all([
+      ...(options.here !== undefined ? [local(options.here)] : []),
+      ...pool.map(
         (worker) =>
           new Promise<void>((resolve, reject) => {
             // Two batches in flight per worker: it starts the next one while the main thread
@@ -89,7 +113,8 @@ export async function runPool(
             let inFlight = 0;
             let finished = false;
             const send = (): void => {
-              if (next >= tasks.length || options.stopped?.() === true) {
+              const start = take();
+              if (start === undefined) {
                 if (inFlight === 0) {
                   finished = true;
                   resolve();
@@ -98,10 +123,9 @@ export async function runPool(
               }
               const request: WorkerRequest = {
                 tasks: tasks
-                  .slice(next, next + batch)
-                  .map((task, i) => ({ index: next + i, task })),
+                  .slice(start, start + batch)
+                  .map((task, i) => ({ index: start + i, task })),
               };
-              next += request.tasks.length;
               inFlight++;
               worker.postMessage(request);
             };
@@ -119,7 +143,7 @@ export async function runPool(
             send();
           }),
       ),
-    );
+    ]);
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }
