@@ -35,8 +35,8 @@ Options:
       --fail-on <severity|never>           exit 1 when a finding is at or above it (default: high)
       --fix                                apply safe fixes in place (atomic writes)
       --color / --no-color                 force or disable colour (default: on a TTY)
-      --concurrency <auto|off|n>           worker threads for large runs (default: auto,
-                                           one per CPU from 200 files on)
+      --concurrency <auto|off|n>           threads for large runs (default: auto, one per
+                                           CPU from 200 files on; off: one thread)
   -q, --quiet                              print nothing for files without findings
   -h, --help                               show this help
   -v, --version                            show the version
