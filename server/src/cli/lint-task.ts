@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { lintConfigFor } from '../core/config/project-config.js';
 import { fixAll } from '../core/fix/fix-all.js';
 import type { FileResult } from '../core/report/result.js';
@@ -45,6 +45,9 @@ export function runLintTask(task: LintTask, resolved: ResolvedConfig): LintOutco
   const messages: string[] = [];
   let text: string;
   try {
+    // A FIFO, socket or device named on the command line would block the read or never end.
+    if (!statSync(task.file).isFile())
+      return { messages: [`cannot read ${rel}: not a regular file`] };
     text = readFileSync(task.file, 'utf8');
   } catch (error) {
     return { messages: [`cannot read ${rel}: ${reasonOf(error)}`] };

@@ -8,7 +8,9 @@ export interface Position {
 }
 
 export function computeLineStarts(text: string): number[] {
-  const starts = [0];
+  // A byte order mark is not part of the first line: editors hide it, so columns start after it,
+  // and an edit from "the start of line 1" keeps it.
+  const starts = [text.charCodeAt(0) === 0xfeff ? 1 : 0];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) starts.push(i + 1);
@@ -35,7 +37,7 @@ export function lineOf(lineStarts: readonly number[], offset: number): number {
 
 export function positionAt(lineStarts: readonly number[], offset: number): Position {
   const line = lineOf(lineStarts, offset);
-  return { line: line + 1, column: offset - (lineStarts[line] ?? 0) + 1 };
+  return { line: line + 1, column: Math.max(offset - (lineStarts[line] ?? 0), 0) + 1 };
 }
 
 export function spanToRange(

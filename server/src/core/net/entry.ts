@@ -198,7 +198,10 @@ function parseSlash(addrText: string, suffix: string): EntryParse {
     const set = IntervalSet.of(iv.lo + offset, iv.hi + offset);
     const family = familyOf(set);
     const mapped = family === 4 && written === 128;
-    const netText = formatAddress(iv.lo + offset, a.family, a.mapped);
+    // The network of ::ffff:1.2.3.4/82 lies outside ::ffff:0:0/96: write it as plain IPv6.
+    const netLo = iv.lo + offset;
+    const netIsV4 = a.family === 4 && netLo >= V4_BASE && netLo <= V4_MAX;
+    const netText = formatAddress(netLo, netIsV4 ? 4 : 6, netIsV4 && a.mapped);
     const canonical = `${netText}/${prefix}`;
     const hostBitsSet = iv.lo !== base;
     const addrCanon = formatAddress(a.value, a.family, a.mapped);
