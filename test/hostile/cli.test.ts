@@ -236,19 +236,15 @@ describe('hostile input: CLI', () => {
       });
     });
 
-    test(
-      'columns on line 1 do not count the BOM (as editors show them)',
-      { todo: 'core/text.ts positionAt counts the BOM as a column on line 1' },
-      () => {
-        lf.files.forEach((file, i) => {
-          assert.deepEqual(
-            crlf.files[i]?.findings.map((f) => f.range),
-            file.findings.map((f) => f.range),
-            file.path,
-          );
-        });
-      },
-    );
+    test('columns on line 1 do not count the BOM (as editors show them)', () => {
+      lf.files.forEach((file, i) => {
+        assert.deepEqual(
+          crlf.files[i]?.findings.map((f) => f.range),
+          file.findings.map((f) => f.range),
+          file.path,
+        );
+      });
+    });
   });
 
   describe('unreadable, odd and vanishing files', () => {
@@ -367,22 +363,23 @@ describe('hostile input: CLI', () => {
       const gone = names.filter((_, i) => i % 3 === 0);
       for (const n of gone) unlinkSync(path.join(dir, n));
       const code = await pending;
-      assert.equal(code, 2);
-      for (const n of gone)
-        assert.match(
-          stderr,
-          new RegExp(
-            `cannot read ${path.basename(n).replace(/\./g, '\\.')}: no such file or folder`,
-          ),
-        );
+      // A file read before it went is linted; one that went first is named on stderr. Which is
+      // which depends on how fast the pool starts; every file is one or the other.
       const report = JSON.parse(stdout) as JsonReport;
-      assert.equal(report.files.length, names.length - gone.length);
+      const linted = new Set(report.files.map((f) => f.path));
+      const missing = gone.filter((n) => !linted.has(path.basename(n)));
+      for (const n of missing) {
+        const name = path.basename(n).replace(/\./g, '\\.');
+        assert.match(stderr, new RegExp(`cannot read ${name}: no such file or folder`));
+      }
+      assert.equal(stderr.split('\n').filter((l) => l !== '').length, missing.length, stderr);
+      assert.equal(report.files.length, names.length - missing.length);
+      assert.equal(code, missing.length > 0 ? 2 : 0);
     });
 
     test(
       'a FIFO named on the command line does not block the run',
       {
-        todo: 'the CLI reads a FIFO with no writer and waits forever (server/src/cli/lint-task.ts)',
         timeout: 10_000,
       },
       async () => {
@@ -397,13 +394,13 @@ describe('hostile input: CLI', () => {
           const timer = setTimeout(() => {
             child.kill();
             resolve(null);
-          }, 1500);
+          }, 1000);
           child.on('exit', (c) => {
             clearTimeout(timer);
             resolve(c);
           });
         });
-        assert.equal(code, 2, 'the CLI still waited after 1.5 s');
+        assert.equal(code, 2, 'the CLI still waited after 1 s');
         assert.match(stderr, /named\.relay\.yaml/);
       },
     );
