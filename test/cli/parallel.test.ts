@@ -61,7 +61,8 @@ describe('parallel linting', () => {
 
   test('auto uses workers only for large runs on more than one CPU', () => {
     assert.equal(workerCount('auto', PARALLEL_THRESHOLD - 1), 0);
-    assert.equal(workerCount('auto', PARALLEL_THRESHOLD) > 0, availableParallelism() > 1);
+    // From the threshold on it depends on idle CPUs (the load average), never more than there are.
+    assert.ok(workerCount('auto', PARALLEL_THRESHOLD) <= availableParallelism());
     assert.equal(workerCount('off', 10_000), 0);
     assert.equal(workerCount(1, 10_000), 0);
     assert.equal(workerCount(3, 2), 2);

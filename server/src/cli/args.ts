@@ -36,7 +36,7 @@ Options:
       --fix                                apply safe fixes in place (atomic writes)
       --color / --no-color                 force or disable colour (default: on a TTY)
       --concurrency <auto|off|n>           threads for large runs (default: auto, one per
-                                           CPU from 200 files on; off: one thread)
+                                           idle CPU from 200 files on; off: one thread)
   -q, --quiet                              print nothing for files without findings
   -h, --help                               show this help
   -v, --version                            show the version

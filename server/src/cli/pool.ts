@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type LintOutcome, type LintTask, resolveTaskConfig, runLintTask } from './lint-task.js';
@@ -13,14 +13,20 @@ const MAX_WORKERS = 8;
 export type Concurrency = 'auto' | 'off' | number;
 
 /**
- * How many workers to use for `files` files: none (lint on this thread) for small runs, on a
- * single CPU, or when the worker script is missing (running from sources); otherwise one per CPU.
+ * How many threads to use for `files` files: none (lint on this thread alone) for small runs, on
+ * a single or busy CPU, or when the worker script is missing (running from sources); otherwise
+ * one per idle CPU. `loadavg` is all zeros on Windows, where every CPU counts as idle.
  */
 export function workerCount(concurrency: Concurrency, files: number): number {
   if (concurrency === 'off' || files < 2 || !existsSync(workerScript())) return 0;
   if (concurrency === 'auto') {
+    if (files < PARALLEL_THRESHOLD) return 0;
+    // Threads pay only on idle CPUs: on a machine already busy (a shared CI runner, a parallel
+    // test run) they share the same cores and add start-up work, which measured slower.
     const cpus = availableParallelism();
-    return files >= PARALLEL_THRESHOLD && cpus > 1 ? Math.min(cpus, MAX_WORKERS) : 0;
+    const idle = Math.floor(cpus - (loadavg()[0] ?? 0) + 0.5);
+    const threads = Math.min(cpus, idle, MAX_WORKERS);
+    return threads > 1 ? threads : 0;
   }
   return concurrency > 1 ? Math.min(concurrency, files) : 0;
 }
