@@ -29,13 +29,13 @@ describe('JSON output', () => {
   const validate = compileSchema(path.join(ROOT, 'test', 'cli', 'json-output.schema.json'));
   const files = [...exampleFiles(), ...ruleFixtures()];
 
-  test('validates against the schema of SPEC §6, file by file and all at once', async () => {
-    for (const argv of [...files.map((f) => [f]), files]) {
-      const out = await runCli(['--format', 'json', '--fail-on', 'never', ...argv]);
-      assert.equal(out.code, 0, out.stderr);
-      const report = JSON.parse(out.stdout) as unknown;
-      assert.ok(validate(report), `${argv.join(' ')}\n${errorsOf(validate)}`);
-    }
+  test('validates against the schema of SPEC §6 for every example and fixture', async () => {
+    // One run holds every file's entry, so the schema sees each of them.
+    const out = await runCli(['--format', 'json', '--fail-on', 'never', ...files]);
+    assert.equal(out.code, 0, out.stderr);
+    const report = JSON.parse(out.stdout) as { files: unknown[] };
+    assert.equal(report.files.length, files.length);
+    assert.ok(validate(report), errorsOf(validate));
   });
 
   test('sorts files by path and findings by position; the summary counts unsuppressed ones', async () => {

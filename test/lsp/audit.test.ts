@@ -56,6 +56,15 @@ function lastPublished(
 
 describe('workspace audit (relayLint/audit)', () => {
   let ws: TempWorkspace;
+  let cli: Promise<{ files: { path: string; findings: CliFinding[] }[] }> | undefined;
+  /** The CLI's JSON for the same folder (run once), less archive/, which the audit excludes. */
+  const cliReport = (): Promise<{ files: { path: string; findings: CliFinding[] }[] }> =>
+    (cli ??= runCli(['--format', 'json', '--fail-on', 'never', '.'], { cwd: ws.dir }).then(
+      (out) => {
+        const all = JSON.parse(out.stdout) as { files: { path: string; findings: CliFinding[] }[] };
+        return { files: all.files.filter((f) => !f.path.startsWith('archive/')) };
+      },
+    ));
 
   before(() => {
     ws = tempWorkspace();
@@ -80,10 +89,7 @@ describe('workspace audit (relayLint/audit)', () => {
         const result = await client.connection.sendRequest<AuditResult>(AUDIT_REQUEST, params);
         await client.sync();
 
-        const cli = await runCli(['--format', 'json', '--fail-on', 'never', '.'], { cwd: ws.dir });
-        const all = JSON.parse(cli.stdout) as { files: { path: string; findings: CliFinding[] }[] };
-        // The CLI knows no files.exclude; the audit was asked to skip archive/.
-        const report = { files: all.files.filter((f) => !f.path.startsWith('archive/')) };
+        const report = await cliReport();
         assert.equal(result.cancelled, false);
         assert.equal(result.found, report.files.length);
         assert.equal(result.files, report.files.length);

@@ -74,17 +74,20 @@ export function loadConfigFile(file: string): ResolvedConfig {
 
 export function resolveConfigFor(dir: string, stopAt?: string): ResolvedConfig {
   const file = findConfigFile(dir, stopAt);
-  if (file === undefined) {
-    return {
-      baseDir: stopAt ?? dir,
-      loaded: {
-        config: DEFAULT_CONFIG,
-        problems: [],
-        parsed: parseConfig(CONFIG_FILE_NAME, '', 'yaml'),
-      },
-    };
-  }
+  if (file === undefined) return { baseDir: stopAt ?? dir, loaded: defaults() };
   return loadConfigFile(file);
+}
+
+let defaultLoaded: LoadedConfig | undefined;
+
+/** The defaults, parsed once: an audit resolves the configuration of thousands of files. */
+function defaults(): LoadedConfig {
+  defaultLoaded ??= {
+    config: DEFAULT_CONFIG,
+    problems: [],
+    parsed: parseConfig(CONFIG_FILE_NAME, '', 'yaml'),
+  };
+  return defaultLoaded;
 }
 
 export function clearConfigCache(): void {

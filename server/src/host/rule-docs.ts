@@ -23,9 +23,20 @@ export function findDocsDir(start: string = __dirname): string | undefined {
  * so the help GitHub shows is the documentation itself; a missing page falls back to the rule's
  * rationale in the reporter.
  */
-export function loadRuleDocs(dir: string | undefined): Map<string, string> {
+export function loadRuleDocs(dir: string | undefined): ReadonlyMap<string, string> {
+  if (dir === undefined) return new Map();
+  // The pages ship with the package and do not change while it runs: read them once.
+  const cached = loaded.get(dir);
+  if (cached !== undefined) return cached;
+  const docs = readDocs(dir);
+  loaded.set(dir, docs);
+  return docs;
+}
+
+const loaded = new Map<string, ReadonlyMap<string, string>>();
+
+function readDocs(dir: string): Map<string, string> {
   const docs = new Map<string, string>();
-  if (dir === undefined) return docs;
   let names: string[];
   try {
     names = readdirSync(dir);

@@ -208,9 +208,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     onEvent('didClose', (e) => {
       linter.closed(e.document.uri);
       // An audited file falls back to its diagnostics from disk.
-      void auditor.closed(e.document.uri).catch((error: unknown) => {
-        log(`audit re-publish failed: ${describeError(error)}`);
-      });
+      auditor.closed(e.document.uri);
     }),
   );
 
