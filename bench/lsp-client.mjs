@@ -22,6 +22,9 @@ export class LspClient {
     this.pending = new Map();
     this.waiters = [];
     this.buffer = Buffer.alloc(0);
+    this.chunks = [];
+    this.received = 0;
+    this.needed = 0;
     this.stderr = '';
     this.exited = false;
     this.child.stdout.on('data', (chunk) => this.receive(chunk));
@@ -79,16 +82,27 @@ export class LspClient {
   }
 
   receive(chunk) {
-    this.buffer = Buffer.concat([this.buffer, chunk]);
+    // Arrival time of the bytes, before this client spends time parsing them.
+    const at = performance.now();
+    this.chunks.push(chunk);
+    this.received += chunk.length;
+    // A large message arrives in many chunks: join them once it is complete, not per chunk.
+    if (this.received < this.needed) return;
+    this.buffer = Buffer.concat([this.buffer, ...this.chunks]);
+    this.chunks = [];
+    this.received = this.buffer.length;
     for (;;) {
       const headerEnd = this.buffer.indexOf('\r\n\r\n');
       if (headerEnd < 0) return;
       const header = this.buffer.subarray(0, headerEnd).toString('ascii');
       const length = Number(/Content-Length: *(\d+)/i.exec(header)?.[1] ?? NaN);
-      if (this.buffer.length < headerEnd + 4 + length) return;
-      const body = this.buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString('utf8');
-      this.buffer = this.buffer.subarray(headerEnd + 4 + length);
-      this.dispatch(JSON.parse(body), performance.now());
+      this.needed = headerEnd + 4 + length;
+      if (this.buffer.length < this.needed) return;
+      const body = this.buffer.subarray(headerEnd + 4, this.needed).toString('utf8');
+      this.buffer = this.buffer.subarray(this.needed);
+      this.received = this.buffer.length;
+      this.needed = 0;
+      this.dispatch(JSON.parse(body), at);
     }
   }
 

@@ -26,6 +26,7 @@ const ROUNDS = QUICK
 const CLI_FILES = QUICK ? 500 : 10_000;
 const CLI_ROUNDS = QUICK ? 1 : 3;
 const CYCLES = QUICK ? 100 : 1000;
+const WARMUP_CYCLES = QUICK ? 50 : 300;
 const SCHEMA_FILE = path.join(ROOT, 'schemas', 'relay-config.schema.json');
 const SCHEMA_URI = pathToFileURL(SCHEMA_FILE).href;
 const SERVER = path.join(ROOT, 'server', 'dist', 'server.js');
@@ -74,21 +75,6 @@ function floorOnce(validate, text) {
   const t0 = performance.now();
   for (const doc of parseAllDocuments(text)) validate(doc.toJS());
   return performance.now() - t0;
-}
-
-function floor(validate, inputs) {
-  const out = {};
-  for (const size of SIZES) {
-    const { text } = inputs[size];
-    const rounds = Math.max(...ROUNDS[size]);
-    // Warm-up: the JIT needs a dozen runs on small files before times settle.
-    for (let w = 0; w < (size <= 1000 ? 20 : 3); w++) floorOnce(validate, text);
-    const times = [];
-    for (let r = 0; r < rounds; r++) times.push(floorOnce(validate, text));
-    out[size] = median(times);
-    log(`floor ${size} lines: ${ms(out[size])} ms`);
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -167,60 +153,85 @@ async function startServer(name) {
   return client;
 }
 
-/** Open → first diagnostics, and one-character edit → new diagnostics, per size. */
-async function serverRun(name, inputs) {
-  const client = await startServer(name);
-  const spec = servers[name];
-  const out = {};
+/**
+ * Open → first diagnostics, and one-character edit → new diagnostics, per size, for both servers
+ * and the floor. The three are measured in turns, round by round, so that a change in the
+ * machine's load during the run touches all of them alike.
+ */
+async function serversRun(validate, inputs) {
+  const names = Object.keys(servers);
+  const clients = {};
+  for (const name of names) clients[name] = await startServer(name);
+  const out = Object.fromEntries([...names, 'floor'].map((n) => [n, {}]));
   for (const size of SIZES) {
     const { text } = inputs[size];
     const site = editSite(text);
+    const pos = positionOf(text, site.offset);
     const [opens, edits] = ROUNDS[size];
-    const openTimes = [];
-    const editTimes = [];
-    let schemaSeen = true;
-    // Warm-up at this size too (unmeasured), as the floor gets.
-    for (let w = 0; w < (size >= 50_000 ? 1 : 2); w++) {
-      const { uri } = await openAndWait(client, text, `warmup-${size}-${w}`);
-      client.notify('textDocument/didClose', { textDocument: { uri } });
-    }
-    for (let r = 0; r < opens; r++) {
-      const { uri, ms: t, params } = await openAndWait(client, text, `${size}-${r}`);
-      openTimes.push(t);
-      schemaSeen &&= params.diagnostics.some((d) => /listner/.test(d.message));
-      if (r === opens - 1) {
-        // Edits on the last opened copy.
-        for (let v = 2; v < 2 + edits; v++) {
-          const ch = v % 2 === 0 ? site.to : site.from;
-          const pos = positionOf(text, site.offset);
-          const t0 = performance.now();
-          const next = client.diagnostics(uri, spec.isEdit(v));
-          client.notify('textDocument/didChange', {
-            textDocument: { uri, version: v },
-            contentChanges: [
-              {
-                range: { start: pos, end: { line: pos.line, character: pos.character + 1 } },
-                text: ch,
-              },
-            ],
-          });
-          const p = await next;
-          editTimes.push(p.receivedAt - t0);
-        }
-        out[size] = {
-          open: median(openTimes),
-          edit: median(editTimes),
-          rss: client.rss(),
-          schemaSeen,
-        };
+    const times = Object.fromEntries(names.map((n) => [n, { open: [], edit: [] }]));
+    const floorTimes = [];
+    const schemaSeen = Object.fromEntries(names.map((n) => [n, true]));
+    // Warm-up at this size (unmeasured): the JIT needs a dozen runs on small files.
+    for (let w = 0; w < (size <= 1000 ? 20 : 3); w++) floorOnce(validate, text);
+    for (const name of names) {
+      for (let w = 0; w < (size >= 50_000 ? 1 : 2); w++) {
+        const { uri } = await openAndWait(clients[name], text, `warmup-${size}-${w}`);
+        clients[name].notify('textDocument/didClose', { textDocument: { uri } });
       }
-      client.notify('textDocument/didClose', { textDocument: { uri } });
     }
-    log(
-      `${name} ${size} lines: open→diagnostics ${ms(out[size].open)} ms, edit→diagnostics ${ms(out[size].edit)} ms, RSS ${mb(out[size].rss)} MB${schemaSeen ? '' : ' (schema finding missing!)'}`,
-    );
+    const open = {};
+    for (let r = 0; r < opens; r++) {
+      floorTimes.push(floorOnce(validate, text));
+      for (const name of names) {
+        const client = clients[name];
+        if (open[name] !== undefined) {
+          client.notify('textDocument/didClose', { textDocument: { uri: open[name] } });
+        }
+        const { uri, ms: t, params } = await openAndWait(client, text, `${size}-${r}`);
+        times[name].open.push(t);
+        schemaSeen[name] &&= params.diagnostics.some((d) => /listner/.test(d.message));
+        open[name] = uri;
+      }
+    }
+    // Edits on the last opened copy: the same digit, toggled.
+    for (let v = 2; v < 2 + edits; v++) {
+      floorTimes.push(floorOnce(validate, text));
+      for (const name of names) {
+        const client = clients[name];
+        const uri = open[name];
+        const t0 = performance.now();
+        const next = client.diagnostics(uri, servers[name].isEdit(v));
+        client.notify('textDocument/didChange', {
+          textDocument: { uri, version: v },
+          contentChanges: [
+            {
+              range: { start: pos, end: { line: pos.line, character: pos.character + 1 } },
+              text: v % 2 === 0 ? site.to : site.from,
+            },
+          ],
+        });
+        const p = await next;
+        times[name].edit.push(p.receivedAt - t0);
+      }
+    }
+    out.floor[size] = median(floorTimes);
+    log(`floor ${size} lines: ${ms(out.floor[size])} ms`);
+    for (const name of names) {
+      const client = clients[name];
+      out[name][size] = {
+        open: median(times[name].open),
+        edit: median(times[name].edit),
+        rss: client.rss(),
+        schemaSeen: schemaSeen[name],
+      };
+      client.notify('textDocument/didClose', { textDocument: { uri: open[name] } });
+      const r = out[name][size];
+      log(
+        `${name} ${size} lines: open→diagnostics ${ms(r.open)} ms, edit→diagnostics ${ms(r.edit)} ms, RSS ${mb(r.rss)} MB${r.schemaSeen ? '' : ' (schema finding missing!)'}`,
+      );
+    }
   }
-  await client.shutdown();
+  for (const name of names) await clients[name].shutdown();
   return out;
 }
 
@@ -252,16 +263,20 @@ async function memoryCycles(inputs) {
     client.notify('textDocument/didClose', { textDocument: { uri } });
     await cleared;
   };
-  for (let i = 0; i < 50; i++) await cycle(i); // warm-up: caches, JIT, worker heap
+  // Warm-up: the lint worker's heap grows to its working size over the first few hundred
+  // cycles and then stays there; a leak would keep growing after it.
+  await cycle(0);
+  const cold = client.rss();
+  for (let i = 1; i < WARMUP_CYCLES; i++) await cycle(i);
   const before = client.rss();
   const t0 = performance.now();
-  for (let i = 0; i < CYCLES; i++) await cycle(50 + i);
+  for (let i = 0; i < CYCLES; i++) await cycle(WARMUP_CYCLES + i);
   const after = client.rss();
   await client.shutdown();
   log(
     `memory: RSS ${mb(before)} MB before, ${mb(after)} MB after ${CYCLES} open/close cycles (${ms((performance.now() - t0) / CYCLES)} ms per cycle)`,
   );
-  return { before, after };
+  return { cold, before, after };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -394,7 +409,7 @@ function report({ inputs, floorMs, ours, yls, memory, cli, startedAt, before, af
   });
   lines.push('');
   lines.push(
-    'Open → diagnostics and edit → diagnostics are measured by the client, from sending the notification to receiving `publishDiagnostics` (for relay-lint, the one naming the edited version). relay-lint runs with `RELAY_LINT_DEBOUNCE_MS=0`, so its edit figure is its own work (message handling, text sync, the lint on its worker thread, conversion, the publish); in the editor a keystroke adds the 150 ms debounce on top. Both servers validate the same schema (`schemas/relay-config.schema.json`, given to yaml-language-server through `yaml.schemas`); each file carries one schema error near its end, and both servers reported it. The floor parses with `yaml` and validates with ajv (draft 2020-12, allErrors), in the benchmark process, after a warm-up.',
+    "Open → diagnostics and edit → diagnostics are measured by the client, from sending the notification to receiving `publishDiagnostics` (for relay-lint, the one naming the edited version). relay-lint runs with `RELAY_LINT_DEBOUNCE_MS=0`, so its edit figure is its own work (message handling, text sync, the lint on its worker thread, conversion, the publish); in the editor a keystroke adds the 150 ms debounce on top. Both servers validate the same schema (`schemas/relay-config.schema.json`, given to yaml-language-server through `yaml.schemas`); each file carries one schema error near its end, and both servers reported it. The floor parses with `yaml` and validates with ajv (draft 2020-12, allErrors), in the benchmark process, after a warm-up. The floor and the two servers are measured in turns, round by round, so that changes in the machine's load touch all three alike.",
   );
   lines.push('', '## CLI: many files', '');
   lines.push(
@@ -416,7 +431,7 @@ function report({ inputs, floorMs, ours, yls, memory, cli, startedAt, before, af
   );
   lines.push(
     '',
-    'RSS of the server process (its lint worker included), after 50 warm-up cycles and after the cycles; each cycle opens the file, waits for its diagnostics, closes it and waits for the cleared diagnostics.',
+    `RSS of the server process (its lint worker included) after ${WARMUP_CYCLES} warm-up cycles and after ${CYCLES.toLocaleString('en-US')} more; it was ${mb(memory.cold)} MB after the first. Each cycle opens the file (a new URI each time), waits for its diagnostics, closes it and waits for the cleared diagnostics.`,
   );
   lines.push('', '## Targets missed', '');
   const missed = [];
@@ -469,9 +484,10 @@ async function main() {
   for (const bundle of [SERVER, CLI, YAML_LS]) statSync(bundle); // built and installed?
   const inputs = files();
   const validate = floorValidator();
-  const floorMs = floor(validate, inputs);
-  const ours = await serverRun('relay-lint', inputs);
-  const yls = await serverRun('yaml-language-server', inputs);
+  const measured = await serversRun(validate, inputs);
+  const floorMs = measured.floor;
+  const ours = measured['relay-lint'];
+  const yls = measured['yaml-language-server'];
   const memory = await memoryCycles(inputs);
   const cli = cliBench(validate);
   const after = machine();
