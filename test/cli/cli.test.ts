@@ -168,6 +168,22 @@ describe('relay-lint CLI', () => {
   });
 });
 
+describe('README', () => {
+  test('the sample output is what the CLI prints today', async () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const m = /<!-- sample:start -->\s*```text\n\$ npx relay-lint (\S+)\n([\s\S]*?)```/.exec(
+      readme,
+    );
+    assert.ok(m, 'README has a sample block');
+    const r = await runCli([m[1] ?? ''], ROOT);
+    assert.equal(
+      r.stdout.trimEnd(),
+      (m[2] ?? '').trimEnd(),
+      'README sample drifted: paste the current output',
+    );
+  });
+});
+
 describe('the bundled CLI', () => {
   test('server/dist/cli.js runs from the build', () => {
     const r = spawnSync(
