@@ -83,12 +83,9 @@ describe('fix all on save (source.fixAll.relayLint)', () => {
     await typeAndSave('fixall/safe-and-unsafe.relay.yaml', true);
   });
 
-  // Known bug (server/src/lsp/code-actions.ts, fixAllAction): the fix-all action is empty while
-  // the lint of the document's newest version is not cached yet, i.e. for ~150 ms (the server's
-  // debounce) after the language client delivers a change. A save right after typing gets no
-  // fixes then (7 failures in 8 runs). Runs with E2E_KNOWN_BUGS=1; see docs/e2e.md.
-  const knownBug = process.env['E2E_KNOWN_BUGS'] === '1' ? it : it.skip;
-  knownBug('applies them too when the file is saved right after typing', async () => {
+  // Regression: fix-all used to wait for the lint of the newest version (the server lints
+  // ~150 ms after a change), so a save right after typing got no fixes.
+  it('applies them too when the file is saved right after typing', async () => {
     await typeAndSave('fixall/saved-right-after-typing.relay.yaml', false);
   });
 });

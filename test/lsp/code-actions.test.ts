@@ -12,7 +12,13 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fixAll } from '../../server/src/core/fix/fix-all.js';
 import { FIX_ALL_KIND } from '../../server/src/protocol/index.js';
 import { repoRoot } from '../support/repo-root.js';
-import { startTestClient, type TempWorkspace, tempWorkspace, type TestClient } from './harness.js';
+import {
+  ManualTimers,
+  startTestClient,
+  type TempWorkspace,
+  tempWorkspace,
+  type TestClient,
+} from './harness.js';
 
 const FIXTURES = path.join(repoRoot(), 'test', 'lsp', 'fixtures');
 const EDGE = readFileSync(path.join(FIXTURES, 'edge.relay.yaml'), 'utf8');
@@ -192,6 +198,26 @@ describe('language server: code actions', () => {
     client.change(uri, 8, fixed);
     await clean;
     assert.deepEqual(await client.codeActions(uri, range, [], [FIX_ALL_KIND]), []);
+    await client.dispose();
+  });
+  test('source.fixAll.relayLint right after typing fixes the text as it is now', async () => {
+    // Saving right after typing: the edit is not linted yet (its debounce has not fired).
+    const timers = new ManualTimers();
+    const client = await startTestClient({ workspaceFolders: [ws.uri], timers });
+    const empty = 'version: 1\nservers: []\n';
+    const uri = ws.write('fixall-late.relay.yaml', empty);
+    const opened = client.nextDiagnostics(uri);
+    client.open(uri, empty, 1);
+    await client.sync();
+    timers.flush();
+    await opened;
+    client.change(uri, 2, EDGE);
+    await client.sync();
+    assert.equal(timers.pending, 1, 'the lint of version 2 is still waiting');
+    const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    const [action] = await client.codeActions(uri, range, [], [FIX_ALL_KIND]);
+    assert.ok(action !== undefined, 'fix-all answers before the lint');
+    assert.equal(applyAction(EDGE, action, 2), fixAll('fixall-late.relay.yaml', EDGE).text);
     await client.dispose();
   });
 });

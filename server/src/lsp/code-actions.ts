@@ -24,6 +24,15 @@ export interface CodeActionInput {
   readonly state: LintState | undefined;
   /** Whether the client takes versioned `documentChanges` (else plain `changes`). */
   readonly documentChanges: boolean;
+  /**
+   * What fix-all needs when the cached lint is older than the text (a save right after typing):
+   * the document's project and format, and the rules the server runs.
+   */
+  readonly current?: {
+    readonly project: LintState['project'];
+    readonly format: LintState['parsed']['format'];
+    readonly rules?: LintState['rules'];
+  };
 }
 
 /** Rules whose findings cannot sensibly be suppressed by a directive. */
@@ -171,15 +180,25 @@ function docsAction(finding: Finding, diagnostic: Diagnostic): CodeAction | unde
  */
 function fixAllAction(input: CodeActionInput): CodeAction | undefined {
   const state = input.state;
-  if (state === undefined) return undefined;
+  // fix-all lints the text as it is now, so it needs no cached lint of the latest version: a save
+  // right after typing still gets its safe fixes.
+  const basis =
+    input.current ??
+    (state !== undefined
+      ? { project: state.project, format: state.parsed.format, rules: state.rules }
+      : undefined);
+  if (basis === undefined) return undefined;
   const options = {
-    config: state.project.lintConfig,
-    fingerprintPath: state.project.fingerprintPath,
-    ...(state.rules !== undefined ? { rules: state.rules } : {}),
+    config: basis.project.lintConfig,
+    fingerprintPath: basis.project.fingerprintPath,
+    ...(basis.rules !== undefined ? { rules: basis.rules } : {}),
   };
-  const result = fixAll(input.params.textDocument.uri, input.text, options, state.parsed.format);
+  const result = fixAll(input.params.textDocument.uri, input.text, options, basis.format);
   if (result.text === input.text) return undefined;
-  const first = state.version === input.version ? safeEdits(state.findings).edits : undefined;
+  const first =
+    state !== undefined && state.version === input.version
+      ? safeEdits(state.findings).edits
+      : undefined;
   const applied = first === undefined ? undefined : applyEdits(input.text, first);
   const edits =
     first !== undefined && applied?.skipped.length === 0 && applied.text === result.text

@@ -258,6 +258,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
           version: snap.document.version,
           state: snap.state,
           documentChanges,
+          current: {
+            project: snap.project,
+            format: snap.parsed.format,
+            ...(options.rules !== undefined ? { rules: options.rules } : {}),
+          },
         });
       },
       [],
