@@ -136,6 +136,13 @@ export class LspClient {
     return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
   }
 
+  /** CPU time the server process has used so far (all threads), in clock ticks. */
+  cpuTicks() {
+    const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  }
+
   async initialize(params) {
     const result = await this.request('initialize', params);
     this.notify('initialized', {});
