@@ -19,7 +19,6 @@ import { catalog, ruleByToken } from './rules/index.js';
 import { schemaReports } from './schema/to-report.js';
 import { applySuppressions } from './suppress.js';
 import { lineOf } from './text.js';
-import { nearest, samePath } from './tree.js';
 
 export type RuleSetting = Severity | 'off';
 
@@ -89,6 +88,11 @@ export function lint(file: ParsedFile, options: LintOptions = {}): Finding[] {
 
 function setting(config: LintConfig, id: string): RuleSetting | undefined {
   return config.rules?.get(id);
+}
+
+interface Located {
+  readonly node: SyntaxNode;
+  readonly keySpan?: Span;
 }
 
 class FindingBuilder {
@@ -167,16 +171,41 @@ class FindingBuilder {
     at: 'key' | 'value',
     doc: ConfigDocument | undefined,
   ): Span {
-    const node = nearest(root, path);
-    if (node === undefined) return firstLine(this.file, doc);
-    if (at === 'key' && samePath(node.path, path) && path.length > 0) {
-      const parent = nearest(root, path.slice(0, -1));
-      if (parent?.kind === 'object') {
-        const e = parent.entries.find((x) => samePath(x.value.path, path));
-        if (e !== undefined) return e.keySpan;
-      }
+    if (root === undefined) return firstLine(this.file, doc);
+    const index = this.indexOf(root);
+    // The node at `path`, or its deepest existing ancestor when the path runs off the tree.
+    for (let n = path.length; n >= 0; n--) {
+      const hit = index.get(JSON.stringify(n === path.length ? path : path.slice(0, n)));
+      if (hit === undefined) continue;
+      if (at === 'key' && n === path.length && hit.keySpan !== undefined) return hit.keySpan;
+      return hit.node.span;
     }
-    return node.span;
+    return root.span;
+  }
+
+  private readonly indexes = new Map<SyntaxNode, Map<string, Located>>();
+
+  /**
+   * Every node of a document by its JSON path, built once: a file with thousands of findings
+   * must not walk the tree once per finding.
+   */
+  private indexOf(root: SyntaxNode): Map<string, Located> {
+    let index = this.indexes.get(root);
+    if (index !== undefined) return index;
+    index = new Map();
+    const stack: Located[] = [{ node: root }];
+    while (stack.length > 0) {
+      const item = stack.pop() as Located;
+      // Later entries win, as in YAML and JSON loaders (and `child()`): set in document order.
+      index.set(JSON.stringify(item.node.path), item);
+      if (item.node.kind === 'array')
+        for (const c of [...item.node.items].reverse()) stack.push({ node: c });
+      else if (item.node.kind === 'object')
+        for (const e of [...item.node.entries].reverse())
+          stack.push({ node: e.value, keySpan: e.keySpan });
+    }
+    this.indexes.set(root, index);
+    return index;
   }
 
   finish(withSuppressions: boolean): Finding[] {
