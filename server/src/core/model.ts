@@ -71,7 +71,11 @@ export interface ConfigDocument {
 /** One parsed file. Rules read it; nothing mutates it. */
 export interface ParsedFile {
   readonly uri: string;
-  readonly format: 'yaml' | 'json';
+  /**
+   * `yaml`/`json`: the relay model itself; the others are native files whose documents hold a
+   * synthetic model tree with spans into the native text (see core/formats/types.ts).
+   */
+  readonly format: 'yaml' | 'json' | 'postfix-main' | 'postfix-master' | 'iis' | 'exchange';
   readonly text: string;
   readonly documents: readonly ConfigDocument[];
   /** Syntax errors; when there are any, schema and rules are not run. */
@@ -124,6 +128,11 @@ export interface Finding {
    */
   readonly data?: Readonly<Record<string, string | number>>;
   readonly fingerprint: string;
+  /**
+   * The exact command that fixes the finding where a text edit cannot (an Exchange export is not
+   * the server): shown in the detail and hover, copied by a code action, in JSON and SARIF.
+   */
+  readonly remediation?: string;
 }
 
 export function severityRank(s: Severity): number {

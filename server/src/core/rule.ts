@@ -47,6 +47,10 @@ export interface Report<MessageId extends string> {
   readonly data?: Readonly<Record<string, string | number>>;
   readonly fixes?: readonly Fix[];
   readonly related?: readonly RelatedReport[];
+  /** A finished message that replaces the rule's template (a native format's own wording). */
+  readonly message?: string;
+  /** A shell command that fixes the finding (see `Finding.remediation`). */
+  readonly remediation?: string;
 }
 
 export interface RuleContext {
