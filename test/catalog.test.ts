@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { lint } from '../server/src/core/engine.js';
+import { lintParsed as lint } from '../server/src/core/engine.js';
 import { parseConfig } from '../server/src/core/parse/index.js';
 import { catalog } from '../server/src/core/rules/index.js';
 import { repoRoot } from './support/repo-root.js';

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PARALLEL_THRESHOLD, workerCount } from '../../server/src/cli/pool.js';
+import { PARALLEL_THRESHOLD, workerCount } from '../../server/src/host/pool.js';
 import { createProgress } from '../../server/src/cli/progress.js';
 import { generateCorpus } from '../support/relay-corpus.js';
 import { runCli } from './helpers.js';

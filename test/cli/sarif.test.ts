@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type * as Sarif from 'sarif';
-import { lint } from '../../server/src/core/engine.js';
+import { lintParsed as lint } from '../../server/src/core/engine.js';
 import type { Severity } from '../../server/src/core/model.js';
 import { parseConfig } from '../../server/src/core/parse/index.js';
 import { lineHashes } from '../../server/src/core/report/line-hash.js';

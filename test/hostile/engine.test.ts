@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { lint } from '../../server/src/core/engine.js';
+import { lintParsed as lint } from '../../server/src/core/engine.js';
 import { fixAll } from '../../server/src/core/fix/fix-all.js';
 import type { Finding } from '../../server/src/core/model.js';
 import { type Format, parseConfig } from '../../server/src/core/parse/index.js';
@@ -280,7 +280,7 @@ describe('hostile input: engine', () => {
     for (const rel of ruleFixtures('invalid')) {
       test(rel, () => {
         const crlf = `\uFEFF${readFixture(rel).replace(/\r\n/g, '\n').replace(/\n/g, '\r\n')}`;
-        const fixed = fixAll(rel, crlf).text;
+        const fixed = fixAll({ uri: rel, text: crlf }).text;
         assert.ok(fixed.startsWith('\uFEFF'), 'BOM kept');
         assert.doesNotMatch(fixed, /(?<!\r)\n/, 'no bare LF introduced');
       });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic, PublishDiagnosticsParams, Range } from 'vscode-languageserver/node';
-import { lint } from '../../server/src/core/engine.js';
+import { lintParsed as lint } from '../../server/src/core/engine.js';
 import { parseConfig } from '../../server/src/core/parse/index.js';
 import {
   ManualTimers,

@@ -177,7 +177,7 @@ describe('language server: code actions', () => {
     assert.ok(action !== undefined);
     assert.equal(action.kind, FIX_ALL_KIND);
     const fixed = applyAction(EDGE, action, 7);
-    const expected = fixAll('fixall.relay.yaml', EDGE).text;
+    const expected = fixAll({ uri: 'fixall.relay.yaml', text: EDGE }).text;
     assert.equal(fixed, expected);
     // Safe fixes only: the duplicate, the redundant entry and the host bits go; nothing that
     // changes who may relay (anonymous access, the broad entries) is touched.
@@ -217,7 +217,10 @@ describe('language server: code actions', () => {
     const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
     const [action] = await client.codeActions(uri, range, [], [FIX_ALL_KIND]);
     assert.ok(action !== undefined, 'fix-all answers before the lint');
-    assert.equal(applyAction(EDGE, action, 2), fixAll('fixall-late.relay.yaml', EDGE).text);
+    assert.equal(
+      applyAction(EDGE, action, 2),
+      fixAll({ uri: 'fixall-late.relay.yaml', text: EDGE }).text,
+    );
     await client.dispose();
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { lint } from '../../server/src/core/engine.js';
+import { lintParsed as lint } from '../../server/src/core/engine.js';
 import { fixAll } from '../../server/src/core/fix/fix-all.js';
 import { parseConfig } from '../../server/src/core/parse/index.js';
 import { LIMITS } from '../../server/src/core/parse/limits.js';
@@ -56,7 +56,7 @@ describe('property: engine', () => {
               assert.notEqual(f.ruleId, 'internal', `a rule threw: ${f.message}\n${text}`);
             }
             // Fix-all on broken text: no throw, and a result that lints without throwing.
-            const fixed = fixAll(rendered.name, text);
+            const fixed = fixAll({ uri: rendered.name, text: text });
             lint(parseConfig(rendered.name, fixed.text));
           },
         ),

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { lint } from '../../server/src/core/engine.js';
 import { applyEdits } from '../../server/src/core/fix/apply.js';
 import { fixAll } from '../../server/src/core/fix/fix-all.js';
 import {
@@ -8,14 +7,18 @@ import {
   type ParsedFile,
   severityRank,
 } from '../../server/src/core/model.js';
-import { parseConfig } from '../../server/src/core/parse/index.js';
+import type { Siblings } from '../../server/src/core/formats/types.js';
+import { lintSource } from '../../server/src/core/lint-source.js';
 
 // The checks test/rules/rules.test.ts applies to every fixture, as functions other suites reuse
 // (the property tests run them on generated configurations).
 
-export function lintText(name: string, text: string): { file: ParsedFile; findings: Finding[] } {
-  const file = parseConfig(name, text);
-  return { file, findings: lint(file) };
+export function lintText(
+  name: string,
+  text: string,
+  siblings?: Siblings,
+): { file: ParsedFile; findings: Finding[] } {
+  return lintSource({ uri: name, text, ...(siblings !== undefined ? { siblings } : {}) });
 }
 
 function key(f: Finding): string {
@@ -73,6 +76,8 @@ export interface FixCheckOptions {
    * reveals RLY005), and removing a list item renumbers the paths the comparison goes by.
    */
   readonly noWorse?: boolean;
+  /** The files beside a native file (a Postfix main.cf's master.cf), for the re-lint. */
+  readonly siblings?: Siblings;
 }
 
 /**
@@ -101,7 +106,7 @@ export function checkFix(
       strongest.get(valueKey(g, source)) ?? 0,
     );
   const text = applyEdits(file.text, fix.edits).text;
-  const after = lintText(name, text);
+  const after = lintText(name, text, options.siblings);
   const where = `${name}: fix "${fix.title}" of ${f.ruleId} (${f.message})`;
   assert.deepEqual(
     after.file.problems.map((p) => p.message),
@@ -147,11 +152,12 @@ export function checkFixes(
 }
 
 /** Fix-all reaches a fixed point: a second run changes nothing and no safe fix is left. */
-export function checkFixAllIdempotent(name: string, text: string): string {
-  const once = fixAll(name, text);
-  const twice = fixAll(name, once.text);
+export function checkFixAllIdempotent(name: string, text: string, siblings?: Siblings): string {
+  const extra = siblings !== undefined ? { siblings } : {};
+  const once = fixAll({ uri: name, text, ...extra });
+  const twice = fixAll({ uri: name, text: once.text, ...extra });
   assert.equal(twice.text, once.text, `${name}: fix-all is not idempotent:\n${text}`);
-  const left = lint(parseConfig(name, once.text)).filter(
+  const left = lintText(name, once.text, siblings).findings.filter(
     (f) => !f.suppressed && f.fixes.some((x) => x.safe),
   );
   assert.deepEqual(

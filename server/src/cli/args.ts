@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SEVERITIES, type Severity } from '../core/model.js';
-import type { Concurrency } from './pool.js';
+import type { Concurrency } from '../host/pool.js';
 
 export type OutputFormat = 'text' | 'json' | 'sarif' | 'markdown';
 export type FailOn = Severity | 'never';

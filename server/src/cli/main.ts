@@ -16,8 +16,8 @@ import {
 import { isDirectory, walk } from '../host/files.js';
 import { findDocsDir, loadRuleDocs } from '../host/rule-docs.js';
 import { type CliOptions, HELP, parseCliArgs, UsageError } from './args.js';
-import { type LintOutcome, type LintTask, runLintTask } from './lint-task.js';
-import { lintInWorkers, workerCount } from './pool.js';
+import { type LintOutcome, type LintTask, runLintTask } from '../host/lint-task.js';
+import { lintInWorkers, workerCount } from '../host/pool.js';
 import { createProgress } from './progress.js';
 
 export interface CliIo {

@@ -1,49 +1,28 @@
-import type { Thresholds } from './config/thresholds.js';
-import { fingerprintOf } from './fingerprint.js';
-import type {
-  ConfigDocument,
-  Finding,
-  Fix,
-  JsonPath,
-  ParsedFile,
-  RelatedLocation,
-  Severity,
-  Span,
-  SyntaxNode,
-} from './model.js';
-import type { IntervalSet } from './net/interval-set.js';
+import { internalFinding, makeFinding } from './finding.js';
+import { nativeFormatByTag } from './formats/index.js';
+import type { LintConfig, LintOptions, RuleSetting } from './lint-config.js';
+import type { ConfigDocument, Finding, JsonPath, ParsedFile, Span, SyntaxNode } from './model.js';
 import { trustModel } from './relay/analysis.js';
 import { viewOf } from './relay/view.js';
 import { interpolate, type Report, type Rule, type RuleContext } from './rule.js';
 import { catalog, ruleByToken } from './rules/index.js';
+import schemaRule from './rules/schema.js';
+import syntaxRule from './rules/syntax.js';
 import { schemaReports } from './schema/to-report.js';
+import { firstLine } from './spans.js';
 import { applySuppressions } from './suppress.js';
-import { lineOf } from './text.js';
+import { errorMessage } from './errors.js';
 
-export type RuleSetting = Severity | 'off';
+export type { LintConfig, LintOptions, RuleSetting } from './lint-config.js';
 
-export interface LintConfig {
-  /** Severity or off per rule id (names are resolved to ids by the config loader). */
-  readonly rules?: ReadonlyMap<string, RuleSetting>;
-  /** Rules suppressed for this file by an override, with the override's reason. */
-  readonly suppressed?: ReadonlyMap<string, string>;
-  readonly trustedNetworks?: readonly IntervalSet[];
-  readonly thresholds?: Thresholds;
-}
+const SYNTAX = syntaxRule.meta.id;
+const SCHEMA = schemaRule.meta.id;
 
-export interface LintOptions {
-  readonly config?: LintConfig;
-  /** Path used in fingerprints (relative, with `/`); defaults to the file's uri. */
-  readonly fingerprintPath?: string;
-  /** Rules to run; defaults to the whole catalog. */
-  readonly rules?: readonly Rule[];
-}
-
-const SYNTAX = 'RLY099';
-const SCHEMA = 'RLY000';
-
-/** Lints one parsed file: syntax → schema → rules → suppressions → sorted findings. */
-export function lint(file: ParsedFile, options: LintOptions = {}): Finding[] {
+/**
+ * Lints one parsed file: syntax → schema → rules → suppressions → sorted findings. Hosts call
+ * `lintSource` (lint-source.ts), which parses the text in its format first; this is its second half.
+ */
+export function lintParsed(file: ParsedFile, options: LintOptions = {}): Finding[] {
   const config = options.config ?? {};
   const rules = options.rules ?? catalog;
   const builder = new FindingBuilder(file, config, options.fingerprintPath ?? file.uri);
@@ -57,8 +36,11 @@ export function lint(file: ParsedFile, options: LintOptions = {}): Finding[] {
     return builder.finish(false);
   }
   const trust = trustModel(config.trustedNetworks ?? []);
+  // A native file's model tree is built by its adapter, not written by a person: the schema
+  // has nothing to say to the user about it.
+  const native = nativeFormatByTag(file.format);
   for (const doc of file.documents) {
-    if (setting(config, SCHEMA) !== 'off') {
+    if (native === undefined && setting(config, SCHEMA) !== 'off') {
       for (const r of schemaReports(file, doc)) builder.add(SCHEMA, r, doc);
     }
     const ctx: RuleContext = {
@@ -76,7 +58,11 @@ export function lint(file: ParsedFile, options: LintOptions = {}): Finding[] {
       )
         continue;
       try {
-        for (const r of rule.check(ctx)) builder.add(rule.meta.id, r, doc);
+        for (const r of rule.check(ctx)) {
+          // A native format keeps, rewords, re-fixes or drops each report (formats/types.ts).
+          const refined = native === undefined ? r : native.refine(rule.meta.id, r, file);
+          if (refined !== undefined) builder.add(rule.meta.id, refined, doc);
+        }
       } catch (error) {
         // A rule that throws must not take the file down: say so and go on.
         builder.internal(rule, error, doc);
@@ -107,61 +93,39 @@ class FindingBuilder {
   add(ruleId: string, report: Report<string>, doc: ConfigDocument | undefined): void {
     const rule = ruleByToken(ruleId);
     if (rule === undefined) return;
-    const configured = setting(this.config, ruleId);
-    if (configured === 'off') return;
     const template = rule.meta.messages[report.messageId] ?? report.messageId;
     const span = report.span ?? this.spanOf(doc?.root, report.path, report.at ?? 'value', doc);
-    const related: RelatedLocation[] = (report.related ?? []).map((r) => ({
+    const related = (report.related ?? []).map((r) => ({
       span: this.spanOf(doc?.root, r.path, r.at ?? 'value', doc),
       message: r.message,
     }));
-    const suppressedBy = this.config.suppressed?.get(ruleId);
-    this.findings.push({
-      ruleId,
-      rule: rule.meta.name,
-      severity: configured ?? report.severity ?? rule.meta.severity,
-      message: interpolate(template, report.data),
+    const finding = makeFinding({
+      rule: rule.meta,
+      message: report.message ?? interpolate(template, report.data),
       span,
+      fingerprintPath: this.fingerprintPath,
+      fingerprintValue: this.file.text.slice(span.start, span.end),
+      config: this.config,
       document: doc?.index ?? 0,
       path: report.path,
       related,
-      fixes: (report.fixes ?? []).map(normaliseFix),
-      tags: rule.meta.tags ?? [],
-      suppressed: suppressedBy !== undefined,
-      ...(suppressedBy !== undefined ? { suppressedBy } : {}),
+      ...(report.severity !== undefined ? { severity: report.severity } : {}),
+      ...(report.fixes !== undefined ? { fixes: report.fixes } : {}),
       ...(report.data !== undefined ? { data: report.data } : {}),
-      fingerprint: fingerprintOf({
-        ruleId,
-        file: this.fingerprintPath,
-        document: doc?.index ?? 0,
-        path: report.path,
-        value: this.file.text.slice(span.start, span.end),
-      }),
+      ...(report.remediation !== undefined ? { remediation: report.remediation } : {}),
     });
+    if (finding !== undefined) this.findings.push(finding);
   }
 
   internal(rule: Rule, error: unknown, doc: ConfigDocument): void {
-    const message = error instanceof Error ? error.message : String(error);
-    this.findings.push({
-      ruleId: 'internal',
-      rule: 'internal-error',
-      severity: 'high',
-      message: `Rule ${rule.meta.id} (${rule.meta.name}) failed on this document: ${message}. Please report it; the other rules ran.`,
-      span: { start: doc.span.start, end: doc.span.start },
-      document: doc.index,
-      path: [],
-      related: [],
-      fixes: [],
-      tags: [],
-      suppressed: false,
-      fingerprint: fingerprintOf({
-        ruleId: 'internal',
-        file: this.fingerprintPath,
-        document: doc.index,
-        path: [rule.meta.id],
-        value: '',
-      }),
-    });
+    this.findings.push(
+      internalFinding(
+        `Rule ${rule.meta.id} (${rule.meta.name}) failed on this document: ${errorMessage(error)}. Please report it; the other rules ran.`,
+        { start: doc.span.start, end: doc.span.start },
+        this.fingerprintPath,
+        { document: doc.index, path: [rule.meta.id] },
+      ),
+    );
   }
 
   /** The span of the key or value at `path`; a missing node falls back to its nearest ancestor. */
@@ -228,18 +192,4 @@ function withSuppressionKind(f: Finding, config: LintConfig): Finding {
   if (!f.suppressed) return f;
   const external = config.suppressed?.has(f.ruleId) === true;
   return { ...f, suppressionKind: external ? 'external' : 'inSource' };
-}
-
-function normaliseFix(f: Fix): Fix {
-  return { ...f, edits: [...f.edits].sort((a, b) => a.span.start - b.span.start) };
-}
-
-/** The first line of a document, for findings about the document as a whole. */
-export function firstLine(file: ParsedFile, doc: ConfigDocument | undefined): Span {
-  const start = doc?.span.start ?? 0;
-  const line = lineOf(file.lineStarts, start);
-  const lineEnd = (file.lineStarts[line + 1] ?? file.text.length + 1) - 1;
-  let end = Math.max(start, Math.min(lineEnd, file.text.length));
-  while (end > start && /[\r\n]/.test(file.text[end - 1] ?? '')) end--;
-  return { start, end };
 }

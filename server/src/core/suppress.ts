@@ -1,5 +1,5 @@
-import type { LintConfig } from './engine.js';
-import { fingerprintOf } from './fingerprint.js';
+import type { LintConfig } from './lint-config.js';
+import { makeFinding } from './finding.js';
 import type { Finding, Fix, ParsedFile, Span } from './model.js';
 import { interpolate } from './rule.js';
 import { ruleByToken } from './rules/index.js';
@@ -163,30 +163,17 @@ function meta(
   fix?: Fix,
 ): Finding | undefined {
   const rule = ruleByToken(ruleId);
-  const configured = config.rules?.get(ruleId);
-  if (rule === undefined || configured === 'off') return undefined;
+  if (rule === undefined) return undefined;
   const document =
     file.documents.find((d) => d.span.start <= span.start && span.start <= d.span.end)?.index ?? 0;
-  const suppressedBy = config.suppressed?.get(ruleId);
-  return {
-    ruleId,
-    rule: rule.meta.name,
-    severity: configured ?? rule.meta.severity,
+  return makeFinding({
+    rule: rule.meta,
     message,
     span,
+    fingerprintPath,
+    fingerprintValue: file.text.slice(span.start, span.end),
+    config,
     document,
-    path: [],
-    related: [],
-    fixes: fix !== undefined ? [fix] : [],
-    tags: rule.meta.tags ?? [],
-    suppressed: suppressedBy !== undefined,
-    ...(suppressedBy !== undefined ? { suppressedBy } : {}),
-    fingerprint: fingerprintOf({
-      ruleId,
-      file: fingerprintPath,
-      document,
-      path: [],
-      value: file.text.slice(span.start, span.end),
-    }),
-  };
+    ...(fix !== undefined ? { fixes: [fix] } : {}),
+  });
 }

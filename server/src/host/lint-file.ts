@@ -1,10 +1,28 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { lintConfigFor } from '../core/config/project-config.js';
-import { lint } from '../core/engine.js';
-import { parseConfig } from '../core/parse/index.js';
+import { lintSource, type SourceInput } from '../core/lint-source.js';
 import type { FileResult } from '../core/report/result.js';
 import { type ResolvedConfig, toPosixRelative } from './config-discovery.js';
+import { readTextFile, siblingsOf } from './siblings.js';
+
+/**
+ * What the one lint path needs to lint a file on disk: its configuration, its paths as reports
+ * show them, and the files beside it (a Postfix instance is main.cf plus master.cf).
+ */
+export function sourceInputFor(
+  file: string,
+  cwd: string,
+  resolved: ResolvedConfig,
+  text: string,
+): SourceInput {
+  return {
+    uri: toPosixRelative(cwd, file),
+    text,
+    project: resolved.loaded.config,
+    relPath: toPosixRelative(resolved.baseDir, path.resolve(file)),
+    fingerprintPath: toPosixRelative(cwd, file),
+    siblings: siblingsOf(file),
+  };
+}
 
 /** Reads and lints one file from disk; reading errors surface to the caller. */
 export function lintPath(
@@ -13,18 +31,8 @@ export function lintPath(
   resolved: ResolvedConfig,
   text?: string,
 ): FileResult {
-  const content = text ?? readFileSync(file, 'utf8');
-  const rel = toPosixRelative(cwd, file);
-  const config = resolved.loaded.config;
-  const parsed = parseConfig(
-    rel,
-    content,
-    undefined,
-    config.maxFileBytes !== undefined ? { maxFileSize: config.maxFileBytes } : {},
-  );
-  const findings = lint(parsed, {
-    config: lintConfigFor(config, toPosixRelative(resolved.baseDir, path.resolve(file))),
-    fingerprintPath: rel,
-  });
-  return { path: rel, file: parsed, findings };
+  const content = text ?? readTextFile(file);
+  const input = sourceInputFor(file, cwd, resolved, content);
+  const { file: parsed, findings } = lintSource(input);
+  return { path: input.uri, file: parsed, findings };
 }

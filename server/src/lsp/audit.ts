@@ -6,8 +6,8 @@ import { toMarkdown } from '../core/report/markdown.js';
 import type { FileResult } from '../core/report/result.js';
 import { toSarif } from '../core/report/sarif.js';
 import type { Rule } from '../core/rule.js';
-import { type Concurrency, runPool, workerCount } from '../cli/pool.js';
-import type { LintTask } from '../cli/lint-task.js';
+import { type Concurrency, runPool, workerCount } from '../host/pool.js';
+import type { LintTask } from '../host/lint-task.js';
 import {
   resolveConfigFor,
   type ResolvedConfig,

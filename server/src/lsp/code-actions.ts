@@ -14,6 +14,7 @@ import { computeLineStarts, lineOf } from '../core/text.js';
 import { DIAGNOSTIC_SOURCE, FIX_ALL_KIND } from '../protocol/index.js';
 import { parseFindingRef, ruleDocUrl, toRange } from './diagnostics.js';
 import type { LintState } from './lint-state.js';
+import { sourceInput } from './project.js';
 
 export interface CodeActionInput {
   readonly params: CodeActionParams;
@@ -184,16 +185,11 @@ function fixAllAction(input: CodeActionInput): CodeAction | undefined {
   // right after typing still gets its safe fixes.
   const basis =
     input.current ??
-    (state !== undefined
-      ? { project: state.project, format: state.parsed.format, rules: state.rules }
-      : undefined);
+    (state !== undefined ? { project: state.project, rules: state.rules } : undefined);
   if (basis === undefined) return undefined;
-  const options = {
-    config: basis.project.lintConfig,
-    fingerprintPath: basis.project.fingerprintPath,
-    ...(basis.rules !== undefined ? { rules: basis.rules } : {}),
-  };
-  const result = fixAll(input.params.textDocument.uri, input.text, options, basis.format);
+  const result = fixAll(
+    sourceInput(basis.project, input.params.textDocument.uri, input.text, basis.rules),
+  );
   if (result.text === input.text) return undefined;
   const first =
     state !== undefined && state.version === input.version

@@ -1,9 +1,9 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { DEFAULT_CONFIG, lintConfigFor } from '../core/config/project-config.js';
-import { lint } from '../core/engine.js';
+import { DEFAULT_CONFIG } from '../core/config/project-config.js';
+import { lintSource } from '../core/lint-source.js';
 import type { Finding, ParsedFile } from '../core/model.js';
-import { parseConfig } from '../core/parse/index.js';
 import { clearConfigCache, loadConfigFile } from '../host/config-discovery.js';
+import { siblingsOf } from '../host/siblings.js';
 
 /** One lint, as plain data so that it can cross to the worker thread. */
 export interface LintJob {
@@ -14,6 +14,8 @@ export interface LintJob {
   /** Path of the document relative to the configuration's folder (for overrides). */
   readonly rel: string;
   readonly fingerprintPath: string;
+  /** Absolute path of the document, for the files beside it (a Postfix master.cf). */
+  readonly file?: string;
 }
 
 export type LintResult =
@@ -27,16 +29,13 @@ export type LintResult =
 export function runJob(job: LintJob): { parsed: ParsedFile; findings: Finding[] } {
   const config =
     job.configFile !== undefined ? loadConfigFile(job.configFile).loaded.config : DEFAULT_CONFIG;
-  const max = config.maxFileBytes;
-  const parsed = parseConfig(
-    job.uri,
-    job.text,
-    undefined,
-    max !== undefined ? { maxFileSize: max } : {},
-  );
-  const findings = lint(parsed, {
-    config: lintConfigFor(config, job.rel),
+  const { file: parsed, findings } = lintSource({
+    uri: job.uri,
+    text: job.text,
+    project: config,
+    relPath: job.rel,
     fingerprintPath: job.fingerprintPath,
+    ...(job.file !== undefined ? { siblings: siblingsOf(job.file) } : {}),
   });
   return { parsed, findings };
 }

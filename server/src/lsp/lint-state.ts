@@ -1,8 +1,9 @@
-import { lint } from '../core/engine.js';
+import { errorMessage } from '../core/errors.js';
+import { internalFinding } from '../core/finding.js';
+import { lintSource } from '../core/lint-source.js';
 import type { Finding, ParsedFile } from '../core/model.js';
-import { parseConfig } from '../core/parse/index.js';
 import type { Rule } from '../core/rule.js';
-import type { ProjectContext } from './project.js';
+import { type ProjectContext, sourceInput } from './project.js';
 
 /** The lint result of one version of an open document, kept for code actions and hover. */
 export interface LintState {
@@ -23,45 +24,25 @@ export function lintText(
   project: ProjectContext,
   rules?: readonly Rule[],
 ): LintState {
-  const max = project.resolved.loaded.config.maxFileBytes;
-  const parsed = parseConfig(uri, text, undefined, max !== undefined ? { maxFileSize: max } : {});
-  const findings = lint(parsed, {
-    config: project.lintConfig,
-    fingerprintPath: project.fingerprintPath,
-    ...(rules !== undefined ? { rules } : {}),
-  });
+  const { file: parsed, findings } = lintSource(sourceInput(project, uri, text, rules));
   return { uri, version, parsed, findings, project, ...(rules !== undefined ? { rules } : {}) };
 }
 
 /** The finding a crash of the linter itself becomes, so that the user sees it in place. */
-export function crashFinding(error: unknown): Finding {
-  const message = error instanceof Error ? error.message : String(error);
+export function crashFinding(error: unknown, fingerprintPath: string): Finding {
   return internalFinding(
-    `Relay Lint failed on this file (${message}); please report it. The output channel has details.`,
+    `Relay Lint failed on this file (${errorMessage(error)}); please report it. The output channel has details.`,
+    { start: 0, end: 0 },
+    fingerprintPath,
   );
 }
 
 /** The finding of a file that took longer to lint than the editor waits. */
-export function timeoutFinding(ms: number): Finding {
+export function timeoutFinding(ms: number, fingerprintPath: string): Finding {
   const seconds = ms >= 1000 ? `${(ms / 1000).toFixed(0)} s` : `${ms} ms`;
   return internalFinding(
     `Relay Lint stopped analysing this file after ${seconds}: it is too large or too complex to lint while editing, so its findings are unknown. Run relay-lint on it from a terminal, or split it.`,
+    { start: 0, end: 0 },
+    fingerprintPath,
   );
-}
-
-function internalFinding(message: string): Finding {
-  return {
-    ruleId: 'internal',
-    rule: 'internal-error',
-    severity: 'high',
-    message,
-    span: { start: 0, end: 0 },
-    document: 0,
-    path: [],
-    related: [],
-    fixes: [],
-    tags: [],
-    suppressed: false,
-    fingerprint: 'internal',
-  };
 }

@@ -1,16 +1,15 @@
 import path from 'node:path';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { CONFIG_FILE_NAME, configFindings } from '../core/config/project-config.js';
-import { lint } from '../core/engine.js';
+import { lintSource, parseSource } from '../core/lint-source.js';
 import type { Finding, ParsedFile } from '../core/model.js';
-import { formatOf, parseConfig } from '../core/parse/index.js';
 import { computeLineStarts } from '../core/text.js';
 import type { Rule } from '../core/rule.js';
 import { type ResolvedConfig, toPosixRelative } from '../host/config-discovery.js';
 import type { Settings } from '../protocol/index.js';
 import { crashFinding, lintText, type LintState, timeoutFinding } from './lint-state.js';
 import type { WorkerLintRunner } from './lint-runner.js';
-import { pathToUri, type ProjectContext, type Workspace } from './project.js';
+import { pathToUri, type ProjectContext, sourceInput, type Workspace } from './project.js';
 import type { Publisher } from './publisher.js';
 import { Scheduler, type Ticket, type Timers } from './scheduler.js';
 import type { SettingsCache } from './settings.js';
@@ -118,7 +117,7 @@ export class DocumentLinter {
       return;
     }
     try {
-      lint(parseConfig('warm-up.relay.yaml', 'version: 1\nservers: []\n'));
+      lintSource({ uri: 'warm-up.relay.yaml', text: 'version: 1\nservers: []\n' });
     } catch (error) {
       this.deps.log(`warm-up failed: ${describeError(error)}`);
     }
@@ -134,7 +133,7 @@ export class DocumentLinter {
     const state = cached?.version === document.version ? cached : undefined;
     const project = state?.project ?? this.projectOf(uri);
     if (project?.included !== true) return undefined;
-    const parsed = state?.parsed ?? parseConfig(uri, document.getText());
+    const parsed = state?.parsed ?? parseSource(sourceInput(project, uri, document.getText()));
     return { document, settings, project, state, parsed };
   }
 
@@ -187,7 +186,13 @@ export class DocumentLinter {
         return lintText(uri, text, version, project, this.deps.rules);
       } catch (error) {
         this.deps.log(`linting ${uri} failed: ${describeError(error)}`);
-        return failedState(uri, text, version, project, crashFinding(error));
+        return failedState(
+          uri,
+          text,
+          version,
+          project,
+          crashFinding(error, project.fingerprintPath),
+        );
       }
     }
     const result = await runner.lint({
@@ -195,6 +200,7 @@ export class DocumentLinter {
       text,
       rel: toPosixRelative(project.resolved.baseDir, project.file),
       fingerprintPath: project.fingerprintPath,
+      file: project.file,
       ...(project.resolved.file !== undefined ? { configFile: project.resolved.file } : {}),
     });
     switch (result.kind) {
@@ -203,9 +209,21 @@ export class DocumentLinter {
       case 'superseded':
         return undefined;
       case 'timeout':
-        return failedState(uri, text, version, project, timeoutFinding(result.ms));
+        return failedState(
+          uri,
+          text,
+          version,
+          project,
+          timeoutFinding(result.ms, project.fingerprintPath),
+        );
       case 'failed':
-        return failedState(uri, text, version, project, crashFinding(new Error(result.message)));
+        return failedState(
+          uri,
+          text,
+          version,
+          project,
+          crashFinding(new Error(result.message), project.fingerprintPath),
+        );
     }
   }
 }
@@ -218,9 +236,10 @@ function failedState(
   project: ProjectContext,
   finding: Finding,
 ): LintState {
+  // Not parsed: the parser itself may be what failed. The tag only says how to show the text.
   const parsed: ParsedFile = {
     uri,
-    format: formatOf(uri),
+    format: /\.json$/i.test(uri) ? 'json' : 'yaml',
     text,
     documents: [],
     problems: [],

@@ -1,7 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isIncluded, lintConfigFor } from '../core/config/project-config.js';
-import type { LintConfig } from '../core/engine.js';
+import type { LintConfig } from '../core/lint-config.js';
+import type { SourceInput } from '../core/lint-source.js';
+import type { Rule } from '../core/rule.js';
+import { siblingsOf } from '../host/siblings.js';
 import {
   clearConfigCache,
   resolveConfigFor,
@@ -21,6 +24,26 @@ export interface ProjectContext {
   readonly fingerprintPath: string;
   /** URI of the `.relay-lint.yaml` in force, if any. */
   readonly configUri?: string;
+  /** Path relative to the configuration's folder, for its overrides. */
+  readonly relPath: string;
+}
+
+/** What the one lint path (`core/lint-source.ts`) needs to lint an open document. */
+export function sourceInput(
+  project: ProjectContext,
+  uri: string,
+  text: string,
+  rules?: readonly Rule[],
+): SourceInput {
+  return {
+    uri,
+    text,
+    project: project.resolved.loaded.config,
+    relPath: project.relPath,
+    fingerprintPath: project.fingerprintPath,
+    siblings: siblingsOf(project.file),
+    ...(rules !== undefined ? { rules } : {}),
+  };
 }
 
 export function uriToPath(uri: string): string | undefined {
@@ -90,6 +113,7 @@ export class Workspace {
       included: isIncluded(config, rel),
       lintConfig: lintConfigFor(config, rel),
       fingerprintPath: toPosixRelative(folder ?? resolved.baseDir, file),
+      relPath: rel,
       ...(resolved.file !== undefined ? { configUri: pathToUri(resolved.file) } : {}),
     };
   }

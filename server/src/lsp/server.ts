@@ -16,7 +16,7 @@ import { CONFIG_FILE_NAME } from '../core/config/project-config.js';
 import { formatOf } from '../core/parse/index.js';
 import { trustModel } from '../core/relay/analysis.js';
 import type { Rule } from '../core/rule.js';
-import type { Concurrency } from '../cli/pool.js';
+import type { Concurrency } from '../host/pool.js';
 import { loadConfigFile } from '../host/config-discovery.js';
 import { findDocsDir, loadRuleDocs } from '../host/rule-docs.js';
 import {

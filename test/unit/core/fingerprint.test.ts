@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { lint } from '../../../server/src/core/engine.js';
+import { lintParsed as lint } from '../../../server/src/core/engine.js';
 import { fingerprintOf, fnv1a64 } from '../../../server/src/core/fingerprint.js';
 import type { Finding } from '../../../server/src/core/model.js';
 import { parseConfig } from '../../../server/src/core/parse/index.js';

@@ -1,15 +1,18 @@
 import type { ErrorObject } from 'ajv';
-import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv';
 import picomatch from 'picomatch';
 import configSchema from '../../../../schemas/relay-lint-config.schema.json';
-import type { LintConfig, RuleSetting } from '../engine.js';
-import { fingerprintOf } from '../fingerprint.js';
+import type { LintConfig, RuleSetting } from '../lint-config.js';
+import { makeFinding } from '../finding.js';
 import type { Finding, JsonPath, ParsedFile, Severity, Span, SyntaxNode } from '../model.js';
 import { SEVERITIES } from '../model.js';
 import { parseEntry } from '../net/entry.js';
 import type { IntervalSet } from '../net/interval-set.js';
 import { parseConfig } from '../parse/index.js';
 import { catalog, ruleByToken } from '../rules/index.js';
+import schemaRule from '../rules/schema.js';
+import syntaxRule from '../rules/syntax.js';
+import { compileSchema, knownKeys } from '../schema/compile.js';
 import { closest } from '../schema/did-you-mean.js';
 import { pointerToPath } from '../schema/to-report.js';
 import { nearest, samePath, toValue } from '../tree.js';
@@ -52,7 +55,8 @@ export const DEFAULT_CONFIG: ProjectConfig = {
 };
 
 export interface ConfigProblem {
-  readonly ruleId: 'RLY099' | 'RLY000';
+  /** The syntax rule's id (the file is not YAML) or the schema rule's (it is, but wrong). */
+  readonly ruleId: string;
   readonly message: string;
   readonly span: Span;
   /** JSON path of the offending node in the configuration file (for the fingerprint). */
@@ -70,11 +74,7 @@ export interface LoadedConfig {
 
 let validator: ValidateFunction | undefined;
 function validate(): ValidateFunction {
-  if (validator === undefined) {
-    const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
-    ajv.addKeyword('markdownDescription');
-    validator = ajv.compile(configSchema);
-  }
+  validator ??= compileSchema(configSchema);
   return validator;
 }
 
@@ -92,7 +92,7 @@ export function loadProjectConfig(uri: string, text: string): LoadedConfig {
   if (parsed.problems.length > 0) {
     return fail(
       parsed.problems.map((p) => ({
-        ruleId: 'RLY099',
+        ruleId: syntaxRule.meta.id,
         message: `${CONFIG_FILE_NAME}: ${p.message.replace(/\.$/, '')}; ${DEFAULTS_USED}.`,
         span: p.span,
       })),
@@ -167,7 +167,7 @@ function readRules(
     const severity = typeof setting === 'string' ? setting : setting.severity;
     if (rule === undefined) {
       problems.push({
-        ruleId: 'RLY000',
+        ruleId: schemaRule.meta.id,
         message: `${CONFIG_FILE_NAME}: "${token}" is not a Relay Lint rule id or name${didYouMean(token, ruleTokens())}; ${DEFAULTS_USED}.`,
         span: keySpan(root, [...path, token]),
         path: [...path, token],
@@ -205,7 +205,7 @@ function readNetworks(
           ? e.why
           : `it is ambiguous (${e.why}); write ${e.readings.join(' or ')}`;
       problems.push({
-        ruleId: 'RLY000',
+        ruleId: schemaRule.meta.id,
         message: `${CONFIG_FILE_NAME}: trusted network "${text}" is not usable: ${why}; ${DEFAULTS_USED}.`,
         span: nearest(root, [...path, i])?.span ?? { start: 0, end: 0 },
         path: [...path, i],
@@ -253,26 +253,21 @@ export function configFindings(
   loaded: LoadedConfig,
   fingerprintPath: string = loaded.parsed.uri,
 ): Finding[] {
-  return loaded.problems.map((p) => ({
-    ruleId: p.ruleId,
-    rule: p.ruleId === 'RLY099' ? 'syntax' : 'schema',
-    severity: p.ruleId === 'RLY099' ? 'critical' : 'high',
-    message: p.message,
-    span: p.span,
-    document: 0,
-    path: p.path ?? [],
-    related: [],
-    fixes: [],
-    tags: [],
-    suppressed: false,
-    fingerprint: fingerprintOf({
-      ruleId: p.ruleId,
-      file: fingerprintPath,
-      document: 0,
+  return loaded.problems.flatMap((p) => {
+    const rule = ruleByToken(p.ruleId);
+    if (rule === undefined) return [];
+    const finding = makeFinding({
+      rule: rule.meta,
+      message: p.message,
+      span: p.span,
+      fingerprintPath,
+      fingerprintValue:
+        p.path !== undefined ? loaded.parsed.text.slice(p.span.start, p.span.end) : p.message,
+      // A broken configuration cannot turn off the findings that say it is broken.
       path: p.path ?? [],
-      value: p.path !== undefined ? loaded.parsed.text.slice(p.span.start, p.span.end) : p.message,
-    }),
-  }));
+    });
+    return finding !== undefined ? [finding] : [];
+  });
 }
 
 /** Rule ids and names, for "did you mean". */
@@ -315,7 +310,7 @@ function schemaProblems(errors: readonly ErrorObject[], root: SyntaxNode): Confi
     const params = e.params as Record<string, unknown>;
     const problem = (message: string, span: Span, at: JsonPath): void => {
       out.push({
-        ruleId: 'RLY000',
+        ruleId: schemaRule.meta.id,
         message: `${CONFIG_FILE_NAME}: ${message}; ${DEFAULTS_USED}.`,
         span,
         path: at,
@@ -326,7 +321,7 @@ function schemaProblems(errors: readonly ErrorObject[], root: SyntaxNode): Confi
         const key = String(params['additionalProperty']);
         const at = [...path, key];
         const isRules = path[path.length - 1] === 'rules';
-        const known = isRules ? ruleTokens() : propertiesAt(path);
+        const known = isRules ? ruleTokens() : knownKeys(e);
         const what = isRules
           ? `"${key}" is not a Relay Lint rule id (RLY010) or name (broad-cidr)`
           : `${where === 'the file' ? 'unknown key' : `${where} has an unknown key`} "${key}"`;
@@ -388,18 +383,4 @@ function describeType(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   return `${typeof v === 'string' ? 'the string' : `the ${typeof v}`} ${JSON.stringify(v)}`;
-}
-
-/** Property names the configuration schema allows at `path` (for "did you mean"). */
-function propertiesAt(path: JsonPath): string[] {
-  const defs = (configSchema as { $defs: Record<string, { properties?: object }> }).$defs;
-  const top = Object.keys((configSchema as { properties: object }).properties);
-  if (path.length === 0) return top;
-  const last = path[path.length - 1];
-  if (typeof last === 'number' && path[0] === 'overrides')
-    return Object.keys(defs['override']?.properties ?? {});
-  if (last === 'thresholds') return Object.keys(defs['thresholds']?.properties ?? {});
-  if (last === 'broadCidr') return Object.keys(defs['broadCidr']?.properties ?? {});
-  if (path.length >= 2 && path[path.length - 2] === 'rules') return ['severity'];
-  return [];
 }

@@ -1,6 +1,5 @@
-import { lint, type LintOptions } from '../engine.js';
+import { lintSource, type SourceInput } from '../lint-source.js';
 import type { Finding, TextEdit } from '../model.js';
-import { type Format, parseConfig } from '../parse/index.js';
 import { applyEdits } from './apply.js';
 
 export interface FixAllResult {
@@ -30,17 +29,12 @@ export function safeEdits(findings: readonly Finding[]): { edits: TextEdit[]; ti
  * Applies safe fixes until nothing changes (ESLint's multipass, capped at 10): fixes that
  * overlap wait for the next pass, on a freshly parsed text.
  */
-export function fixAll(
-  uri: string,
-  text: string,
-  options: LintOptions = {},
-  format?: Format,
-): FixAllResult {
-  let current = text;
+export function fixAll(input: SourceInput): FixAllResult {
+  let current = input.text;
   const applied: string[] = [];
   let passes = 0;
   while (passes < MAX_PASSES) {
-    const findings = lint(parseConfig(uri, current, format), options);
+    const { findings } = lintSource({ ...input, text: current });
     const { edits, titles } = safeEdits(findings);
     if (edits.length === 0) break;
     const result = applyEdits(current, edits);

@@ -85,7 +85,7 @@ function mebibytes(n: number): string {
 }
 
 /** Files that are not text, or too large to lint interactively, get one clear problem. */
-function refuse(text: string, maxSize: number): Problem | undefined {
+export function refuse(text: string, maxSize: number = LIMITS.maxFileSize): Problem | undefined {
   if (text.length > maxSize) {
     return {
       message: `The file has ${text.length.toLocaleString('en-US')} characters (${mebibytes(text.length)}), over the limit of ${maxSize.toLocaleString('en-US')} (${mebibytes(maxSize)}) for relay configurations; it is not analysed.`,
@@ -95,7 +95,7 @@ function refuse(text: string, maxSize: number): Problem | undefined {
   const nul = text.indexOf('\u0000');
   if (nul >= 0) {
     return {
-      message: 'The file contains NUL bytes: it looks binary, not YAML or JSON.',
+      message: 'The file contains NUL bytes: it looks binary, not a configuration file.',
       span: { start: nul, end: nul + 1 },
     };
   }

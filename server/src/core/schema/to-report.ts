@@ -1,11 +1,12 @@
 import type { ErrorObject } from 'ajv';
-import { firstLine } from '../engine.js';
+import { firstLine } from '../spans.js';
 import { type FixValue, insertKey, setScalar } from '../fix/edits.js';
 import type { ConfigDocument, Fix, JsonPath, ParsedFile, SyntaxNode } from '../model.js';
 import type { Report } from '../rule.js';
 import { at, child, stringValue, toValue } from '../tree.js';
 import { closest } from './did-you-mean.js';
 import { SAFEST_VALUES } from './safest.js';
+import { knownKeys } from './compile.js';
 import { validateValue } from './validate.js';
 
 type SchemaReport = Report<'schema'>;
@@ -254,10 +255,6 @@ function ownerAnchor(doc: ConfigDocument, path: JsonPath): Pick<SchemaReport, 'p
   return { path };
 }
 
-function knownKeys(e: ErrorObject): string[] {
-  const schema = e.parentSchema as { properties?: Record<string, unknown> } | undefined;
-  return Object.keys(schema?.properties ?? {});
-}
 
 function duplicateNames(doc: ConfigDocument): SchemaReport[] {
   const out: SchemaReport[] = [];

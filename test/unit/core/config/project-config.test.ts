@@ -8,7 +8,7 @@ import {
   loadProjectConfig,
   type LoadedConfig,
 } from '../../../../server/src/core/config/project-config.js';
-import { lint } from '../../../../server/src/core/engine.js';
+import { lintParsed as lint } from '../../../../server/src/core/engine.js';
 import type { Finding } from '../../../../server/src/core/model.js';
 import { parseConfig } from '../../../../server/src/core/parse/index.js';
 import { positionAt } from '../../../../server/src/core/text.js';

@@ -1,16 +1,16 @@
-import { readFileSync, statSync } from 'node:fs';
-import { lintConfigFor } from '../core/config/project-config.js';
+import { statSync } from 'node:fs';
 import { fixAll } from '../core/fix/fix-all.js';
 import type { FileResult } from '../core/report/result.js';
-import { writeFileAtomic } from '../host/atomic-write.js';
+import { writeFileAtomic } from './atomic-write.js';
 import {
   loadConfigFile,
   resolveConfigFor,
   type ResolvedConfig,
   toPosixRelative,
-} from '../host/config-discovery.js';
-import { reasonOf } from '../host/files.js';
-import { lintPath } from '../host/lint-file.js';
+} from './config-discovery.js';
+import { reasonOf } from './files.js';
+import { lintPath, sourceInputFor } from './lint-file.js';
+import { readTextFile } from './siblings.js';
 
 /**
  * One file to lint, as plain data so that it can cross to a worker thread. The configuration is
@@ -48,15 +48,12 @@ export function runLintTask(task: LintTask, resolved: ResolvedConfig): LintOutco
     // A FIFO, socket or device named on the command line would block the read or never end.
     if (!statSync(task.file).isFile())
       return { messages: [`cannot read ${rel}: not a regular file`] };
-    text = readFileSync(task.file, 'utf8');
+    text = readTextFile(task.file);
   } catch (error) {
     return { messages: [`cannot read ${rel}: ${reasonOf(error)}`] };
   }
   if (task.fix) {
-    const fixed = fixAll(rel, text, {
-      config: lintConfigFor(resolved.loaded.config, toPosixRelative(resolved.baseDir, task.file)),
-      fingerprintPath: rel,
-    });
+    const fixed = fixAll(sourceInputFor(task.file, task.cwd, resolved, text));
     if (fixed.text !== text) {
       writeFileAtomic(task.file, fixed.text);
       const n = fixed.applied.length;
