@@ -1,6 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { configFindings, isIncluded } from '../core/config/project-config.js';
 import { severityRank } from '../core/model.js';
 import { toJsonReport, TOOL } from '../core/report/json.js';
 import { toMarkdown } from '../core/report/markdown.js';
@@ -13,7 +12,8 @@ import {
   type ResolvedConfig,
   toPosixRelative,
 } from '../host/config-discovery.js';
-import { isDirectory, walk } from '../host/files.js';
+import { isDirectory } from '../host/files.js';
+import { configResults, type Target, targetsIn, taskOf } from '../host/targets.js';
 import { findDocsDir, loadRuleDocs } from '../host/rule-docs.js';
 import { type CliOptions, HELP, parseCliArgs, UsageError } from './args.js';
 import { type LintOutcome, type LintTask, runLintTask } from '../host/lint-task.js';
@@ -48,11 +48,6 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
     io.stderr(`relay-lint: internal error: ${message}\n`);
     return ExitCode.error;
   }
-}
-
-interface Target {
-  readonly file: string;
-  readonly resolved: ResolvedConfig;
 }
 
 async function runUnsafe(argv: readonly string[], io: CliIo): Promise<ExitCode> {
@@ -92,7 +87,7 @@ async function runUnsafe(argv: readonly string[], io: CliIo): Promise<ExitCode> 
     if (o.result !== undefined) results.push(o.result);
     else problems.push(...o.messages);
   }
-  const broken = configResults(targets, io.cwd);
+  const broken = configResults(targets, (file) => toPosixRelative(io.cwd, file));
   for (const c of broken) {
     // A broken configuration is a configuration error (exit 2), but linting went on with the
     // defaults and the report shows where the file is broken.
@@ -115,15 +110,7 @@ async function lintAll(
   options: CliOptions,
   io: CliIo,
 ): Promise<LintOutcome[]> {
-  const tasks: LintTask[] = targets.map((t) => ({
-    file: t.file,
-    cwd: io.cwd,
-    config: {
-      ...(t.resolved.file !== undefined ? { file: t.resolved.file } : {}),
-      baseDir: t.resolved.baseDir,
-    },
-    fix: options.fix,
-  }));
+  const tasks: LintTask[] = targets.map((t) => taskOf(t, io.cwd, options.fix));
   const progress = createProgress({
     total: tasks.length,
     enabled: io.stderrIsTTY === true,
@@ -145,21 +132,6 @@ async function lintAll(
   }
 }
 
-/** Each broken `.relay-lint.yaml` a target uses is reported once, as a file of its own. */
-function configResults(targets: readonly Target[], cwd: string): FileResult[] {
-  const out = new Map<string, FileResult>();
-  for (const t of targets) {
-    const file = t.resolved.file;
-    if (file === undefined || out.has(file) || t.resolved.loaded.problems.length === 0) continue;
-    out.set(file, {
-      path: toPosixRelative(cwd, file),
-      file: t.resolved.loaded.parsed,
-      findings: configFindings(t.resolved.loaded, toPosixRelative(cwd, file)),
-    });
-  }
-  return [...out.values()];
-}
-
 function collect(
   options: CliOptions,
   cwd: string,
@@ -175,18 +147,12 @@ function collect(
       continue;
     }
     if (isDirectory(abs)) {
-      const resolved = configFor(abs);
-      const cfg = resolved.loaded.config;
-      const found = walk(abs, { include: cfg.files, ignore: cfg.ignore, base: resolved.baseDir });
+      const found = targetsIn(abs, configFor);
       for (const e of found.errors)
         errors.push(`cannot read ${toPosixRelative(cwd, e.path) || '.'}: ${e.reason}`);
-      for (const file of found.files) {
-        // A nested folder may have its own configuration; it decides for its files.
-        const own = configFor(path.dirname(file));
-        const rel = toPosixRelative(own.baseDir, file);
-        if (own !== resolved && !isIncluded(own.loaded.config, rel)) continue;
-        if (!seen.has(file)) targets.push({ file, resolved: own });
-        seen.add(file);
+      for (const t of found.targets) {
+        if (!seen.has(t.file)) targets.push(t);
+        seen.add(t.file);
       }
     } else if (!seen.has(abs)) {
       seen.add(abs);

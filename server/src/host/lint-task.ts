@@ -11,6 +11,7 @@ import {
 import { reasonOf } from './files.js';
 import { lintPath, sourceInputFor } from './lint-file.js';
 import { readTextFile } from './siblings.js';
+import { slim } from './targets.js';
 
 /**
  * One file to lint, as plain data so that it can cross to a worker thread. The configuration is
@@ -62,13 +63,4 @@ export function runLintTask(task: LintTask, resolved: ResolvedConfig): LintOutco
     }
   }
   return { result: slim(lintPath(task.file, task.cwd, resolved, text)), messages };
-}
-
-/**
- * Drops the syntax trees and comments from a result: reporters need only the text, the line
- * starts and the findings, and a worker then sends a tenth of the data back. Both the serial and
- * the parallel path slim, so their results are the same objects in content.
- */
-function slim(result: FileResult): FileResult {
-  return { ...result, file: { ...result.file, documents: [], comments: [] } };
 }

@@ -1,19 +1,18 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CancellationToken, WorkDoneProgressReporter } from 'vscode-languageserver';
-import { configFindings } from '../core/config/project-config.js';
 import { toMarkdown } from '../core/report/markdown.js';
 import type { FileResult } from '../core/report/result.js';
 import { toSarif } from '../core/report/sarif.js';
 import type { Rule } from '../core/rule.js';
 import { type Concurrency, runPool, workerCount } from '../host/pool.js';
 import type { LintTask } from '../host/lint-task.js';
+import { readTextFile } from '../host/siblings.js';
+import { configResult, slim, targetsIn, taskOf } from '../host/targets.js';
 import {
   resolveConfigFor,
   type ResolvedConfig,
   toPosixRelative,
 } from '../host/config-discovery.js';
-import { walk } from '../host/files.js';
 import type {
   AuditExportParams,
   AuditExportResult,
@@ -42,7 +41,7 @@ export interface AuditDeps {
 
 /** The state of one audit, shared by the in-thread and the worker paths. */
 interface Run {
-  readonly targets: readonly Target[];
+  readonly targets: readonly AuditTarget[];
   readonly multiRoot: boolean;
   /** Per target, in target order; undefined for files not linted. */
   readonly results: (FileResult | undefined)[];
@@ -53,7 +52,7 @@ interface Run {
 }
 
 /** One relay configuration the audit found. */
-interface Target {
+interface AuditTarget {
   readonly file: string;
   readonly folder: string;
 }
@@ -162,19 +161,10 @@ export class Auditor {
         this.step(run);
         continue;
       }
-      const config = project.resolved;
       remote.push({
         index: i,
         uri,
-        task: {
-          file: target.file,
-          cwd: target.folder,
-          config: {
-            ...(config.file !== undefined ? { file: config.file } : {}),
-            baseDir: config.baseDir,
-          },
-          fix: false,
-        },
+        task: taskOf({ file: target.file, resolved: project.resolved }, target.folder, false),
       });
     }
     await runPool(
@@ -252,19 +242,16 @@ export class Auditor {
   /** A broken `.relay-lint.yaml` is published and reported once per audit, as the CLI does. */
   private noteConfig(
     config: ResolvedConfig,
-    target: Target,
+    target: AuditTarget,
     run: Pick<Run, 'multiRoot' | 'configs'>,
   ): void {
     if (config.file === undefined || run.configs.has(config.file)) return;
-    if (config.loaded.problems.length === 0) return;
-    const findings = configFindings(config.loaded);
+    // Shown and fingerprinted by its path relative to the folder, as the CLI run there does.
+    const result = configResult(config, display(target.folder, config.file, run.multiRoot));
+    if (result === undefined) return;
     const lineStarts = config.loaded.parsed.lineStarts;
-    this.deps.publisher.publish(pathToUri(config.file), undefined, lineStarts, findings);
-    run.configs.set(config.file, {
-      path: display(target.folder, config.file, run.multiRoot),
-      file: config.loaded.parsed,
-      findings,
-    });
+    this.deps.publisher.publish(pathToUri(config.file), undefined, lineStarts, result.findings);
+    run.configs.set(config.file, result);
   }
 
   private folders(params: AuditParams): string[] {
@@ -275,7 +262,7 @@ export class Auditor {
 
   /** Lints one file (the open buffer if there is one), publishing it when it is not open. */
   private lintOne(
-    target: Target,
+    target: AuditTarget,
     multiRoot: boolean,
     configs: Map<string, FileResult>,
   ): FileResult | undefined {
@@ -286,7 +273,7 @@ export class Auditor {
     let text: string;
     try {
       // Synchronous: a relay file reads in microseconds, far less than a thread-pool round trip.
-      text = open?.getText() ?? readFileSync(target.file, 'utf8');
+      text = open?.getText() ?? readTextFile(target.file);
     } catch (error) {
       this.deps.log(`audit: cannot read ${target.file}: ${String(error)}`);
       return undefined;
@@ -297,40 +284,34 @@ export class Auditor {
     if (open === undefined)
       this.deps.publisher.publish(uri, undefined, state.parsed.lineStarts, state.findings);
     this.noteConfig(project.resolved, target, { multiRoot, configs });
-    const parsed = { ...state.parsed, documents: [], comments: [] };
-    return {
+    return slim({
       path: display(target.folder, target.file, multiRoot),
-      file: parsed,
+      file: state.parsed,
       findings: state.findings,
-    };
+    });
   }
 }
 
 /**
- * Every relay configuration of the folders: each folder's `.relay-lint.yaml` (the one in the
- * folder; the search never climbs out of it) gives `files` and `ignore`, the client's excludes
- * are added to `ignore`, and `walk` skips node_modules and .git and never follows a link out.
+ * Every relay configuration of the folders, found as the CLI finds them (`host/targets.ts`):
+ * each folder's `.relay-lint.yaml` (the search never climbs out of the folder) gives `files` and
+ * `ignore`, the client's excludes are added to `ignore`, nested configurations decide for their
+ * files, and `walk` skips node_modules and .git and never follows a link out.
  */
 export function discover(
   folders: readonly string[],
   exclude: readonly string[],
   log: (message: string) => void,
-): Target[] {
+): AuditTarget[] {
   const seen = new Set<string>();
-  const out: Target[] = [];
+  const out: AuditTarget[] = [];
   for (const folder of folders) {
-    const resolved = resolveConfigFor(folder, folder);
-    const cfg = resolved.loaded.config;
-    const found = walk(folder, {
-      include: cfg.files,
-      ignore: [...cfg.ignore, ...exclude],
-      base: resolved.baseDir,
-    });
+    const found = targetsIn(folder, (dir) => resolveConfigFor(dir, folder), exclude);
     for (const e of found.errors) log(`audit: cannot read ${e.path}: ${e.reason}`);
-    for (const file of found.files) {
-      if (seen.has(file)) continue;
-      seen.add(file);
-      out.push({ file, folder });
+    for (const t of found.targets) {
+      if (seen.has(t.file)) continue;
+      seen.add(t.file);
+      out.push({ file: t.file, folder });
     }
   }
   return out;

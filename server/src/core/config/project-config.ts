@@ -23,6 +23,16 @@ export const DEFAULT_FILES: readonly string[] = [
   '**/*.relay.yaml',
   '**/*.relay.yml',
   '**/*.relay.json',
+  // Native configurations (SPEC §7): Postfix, IIS 6 metabase (any case, as on Windows), Exchange.
+  '**/main.cf',
+  '**/master.cf',
+  '**/*.main.cf',
+  '**/*.master.cf',
+  '**/main.cf.j2',
+  '**/master.cf.j2',
+  '**/{MetaBase,metabase,Metabase,METABASE}.xml',
+  '**/*.{metabase,MetaBase,Metabase,METABASE}.xml',
+  '**/*.exchange.json',
 ];
 
 export interface Override {
