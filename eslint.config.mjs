@@ -84,6 +84,43 @@ export default tseslint.config(
     },
   },
   {
+    // The language server and the CLI are two faces over host/; neither reaches into the other.
+    files: ['server/src/lsp/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/cli/**', '../cli/*'],
+              message: 'lsp/ must not import cli/: share it in host/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['server/src/host/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/cli/**', '**/lsp/**', '../cli/*', '../lsp/*'],
+              message: 'host/ serves cli/ and lsp/; it must not depend on either.',
+            },
+            {
+              group: ['vscode', 'vscode-languageserver*', 'vscode-languageclient*'],
+              message: 'host/ knows nothing of LSP.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['client/src/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -9,9 +9,8 @@ import {
   toPosixRelative,
 } from './config-discovery.js';
 import { reasonOf } from './files.js';
-import { lintPath, sourceInputFor } from './lint-file.js';
+import { lintPath, slim, sourceInputFor } from './lint-file.js';
 import { readTextFile } from './siblings.js';
-import { slim } from './targets.js';
 
 /**
  * One file to lint, as plain data so that it can cross to a worker thread. The configuration is

@@ -90,12 +90,3 @@ export function configResults(
   }
   return [...out.values()];
 }
-
-/**
- * Drops the syntax trees and comments from a result: reporters need only the text, the line
- * starts and the findings, and a worker then sends a tenth of the data back. Every path slims,
- * so serial, parallel and audit results are the same objects in content.
- */
-export function slim(result: FileResult): FileResult {
-  return { ...result, file: { ...result.file, documents: [], comments: [] } };
-}

@@ -7,7 +7,8 @@ import type { Rule } from '../core/rule.js';
 import { type Concurrency, runPool, workerCount } from '../host/pool.js';
 import type { LintTask } from '../host/lint-task.js';
 import { readTextFile } from '../host/siblings.js';
-import { configResult, slim, targetsIn, taskOf } from '../host/targets.js';
+import { slim } from '../host/lint-file.js';
+import { configResult, targetsIn, taskOf } from '../host/targets.js';
 import {
   resolveConfigFor,
   type ResolvedConfig,
