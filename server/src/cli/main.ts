@@ -18,6 +18,7 @@ import { findDocsDir, loadRuleDocs } from '../host/rule-docs.js';
 import { type CliOptions, HELP, parseCliArgs, UsageError } from './args.js';
 import { type LintOutcome, type LintTask, runLintTask } from '../host/lint-task.js';
 import { lintInWorkers, workerCount } from '../host/pool.js';
+import { runExplain } from './explain.js';
 import { createProgress } from './progress.js';
 
 export interface CliIo {
@@ -38,6 +39,8 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 /** The CLI as a function: never exits the process, never throws. */
 export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   try {
+    // `relay-lint explain …` is a command of its own; a folder named "explain" is `./explain`.
+    if (argv[0] === 'explain') return runExplain(argv.slice(1), io);
     return await runUnsafe(argv, io);
   } catch (error) {
     if (error instanceof UsageError) {
