@@ -2,7 +2,8 @@ import { DEFAULT_CONFIG, lintConfigFor, type ProjectConfig } from './config/proj
 import { lintParsed } from './engine.js';
 import { nativeFormatFor } from './formats/index.js';
 import { NO_SIBLINGS, type Siblings } from './formats/types.js';
-import type { Finding, ParsedFile } from './model.js';
+import { errorMessage } from './errors.js';
+import type { Finding, ParsedFile, Problem } from './model.js';
 
 import { parseConfig, refuse } from './parse/index.js';
 import type { Rule } from './rule.js';
@@ -56,15 +57,26 @@ export function parseSource(input: SourceInput): ParsedFile {
   const native = nativeFormatFor(input.uri, input.text);
   if (native === undefined) return parseConfig(input.uri, input.text, undefined, limit);
   const refusal = refuse(input.text, limit.maxFileSize);
-  if (refusal !== undefined)
-    return {
-      uri: input.uri,
-      format: native.fileFormat,
-      text: input.text,
-      documents: [],
-      problems: [refusal],
-      comments: [],
-      lineStarts: computeLineStarts(input.text),
-    };
-  return native.parse(input.uri, input.text, input.siblings ?? NO_SIBLINGS);
+  if (refusal !== undefined) return unparsed(input, native.fileFormat, refusal);
+  try {
+    return native.parse(input.uri, input.text, input.siblings ?? NO_SIBLINGS);
+  } catch (error) {
+    // A reader must not throw; if one does, the user sees where and why instead of nothing.
+    return unparsed(input, native.fileFormat, {
+      message: `Relay Lint could not read this file (${errorMessage(error)}); please report it.`,
+      span: { start: 0, end: 0 },
+    });
+  }
+}
+
+function unparsed(input: SourceInput, format: ParsedFile['format'], problem: Problem): ParsedFile {
+  return {
+    uri: input.uri,
+    format,
+    text: input.text,
+    documents: [],
+    problems: [problem],
+    comments: [],
+    lineStarts: computeLineStarts(input.text),
+  };
 }
