@@ -1,11 +1,19 @@
 import type { ParsedFile } from '../model.js';
+import { exchangeFormat } from './exchange/format.js';
+import { iisFormat } from './iis/format.js';
+import { postfixFormat, postfixMasterFormat } from './postfix/format.js';
 import type { NativeFormat } from './types.js';
 
 /**
  * The native formats, asked in order. A format joins by one line here (and its product rules
  * by one line each in rules/index.ts); nothing else in the lint path changes.
  */
-export const NATIVE_FORMATS: readonly NativeFormat[] = [];
+export const NATIVE_FORMATS: readonly NativeFormat[] = [
+  postfixFormat,
+  postfixMasterFormat,
+  iisFormat,
+  exchangeFormat,
+];
 
 /** The native format a path names, or undefined for the relay model (`*.relay.yaml` …). */
 export function nativeFormatForPath(uri: string): NativeFormat | undefined {
