@@ -3,11 +3,13 @@ import { type LanguageClient, NotificationType, State } from 'vscode-languagecli
 import {
   CLIENT_NAME,
   COMMANDS,
+  COPY_REMEDIATION_COMMAND,
   STATUS_NOTIFICATION,
   type StatusParams,
 } from '../../server/src/protocol/index.js';
 import { auditWorkspace } from './commands/audit-workspace.js';
 import { createLanguageClient } from './language-client.js';
+import { adoptPostfixFiles, copyRemediation } from './native-files.js';
 import { type ClientState, statusView } from '../../server/src/protocol/status-text.js';
 
 const StatusNotification = new NotificationType<StatusParams>(STATUS_NOTIFICATION);
@@ -30,7 +32,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
     item.show();
   };
   render();
-  context.subscriptions.push(output, item);
+  context.subscriptions.push(output, item, adoptPostfixFiles());
 
   const lc = createLanguageClient(context, output);
   client = lc;
@@ -52,6 +54,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
       last = params;
       render();
     }),
+    commands.registerCommand(COPY_REMEDIATION_COMMAND, copyRemediation),
     commands.registerCommand(COMMANDS.showOutput, () => {
       output.show(true);
     }),

@@ -7,12 +7,14 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import { CLIENT_ID, CLIENT_NAME, CONFIG_FILE_GLOB } from '../../server/src/protocol/index.js';
+import { nativeDocumentFilters } from '../../server/src/protocol/native-files.js';
 
 /**
  * The language client: the bundled server over node IPC. Every YAML and JSON file on disk is
  * synchronised, because the project configuration's `files` globs (decided by the server, as
  * in the CLI) may name files beyond the default `*.relay.{yaml,yml,json}`; the server ignores
- * the others.
+ * the others. Native files (`main.cf`, `MetaBase.xml` …) are selected by name, whatever their
+ * language id (`native-files.ts`).
  */
 export function createLanguageClient(
   context: ExtensionContext,
@@ -29,6 +31,7 @@ export function createLanguageClient(
       { scheme: 'file', language: 'json' },
       { scheme: 'file', language: 'jsonc' },
       { scheme: 'file', pattern: '**/*.relay.{yaml,yml,json}' },
+      ...nativeDocumentFilters(),
     ],
     // Settings are pulled by the server (workspace/configuration); only the project file is watched.
     synchronize: { fileEvents: workspace.createFileSystemWatcher(CONFIG_FILE_GLOB) },

@@ -15,13 +15,17 @@ import {
 const CASES = [
   { rule: 'RLY002', rel: 'quickfix/rly002-open-relay.relay.yaml' },
   { rule: 'RLY004', rel: 'quickfix/rly004-anonymous.relay.yaml' },
+  // Native files (SPEC §7), opened by name whatever their language: Postfix's `0.0.0.0/0` in
+  // mynetworks (issue 12), and IIS's RelayIpList="" with Anonymous access (issue 13).
+  { rule: 'RLY011', rel: 'quickfix/postfix/main.cf' },
+  { rule: 'RLY002', rel: 'quickfix/iis/MetaBase.xml' },
 ];
 
 describe('quick fixes', () => {
   afterEach(revertAndCloseAll);
 
   for (const { rule, rel } of CASES) {
-    it(`applies the preferred quick fix for ${rule}; text and diagnostics follow`, async () => {
+    it(`applies the preferred quick fix for ${rule} in ${rel}; text and diagnostics follow`, async () => {
       const before = await cliFindingsOf(rel);
       const finding = before.find((f) => f.ruleId === rule);
       assert.ok(finding, `the CLI reports ${rule} in ${rel}`);

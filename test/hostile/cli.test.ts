@@ -114,18 +114,34 @@ describe('hostile input: CLI', () => {
     assert.deepEqual(hit.range.start, { line: 3, column: 1 }); // after \r\n and \x1a\n
   });
 
-  test('invalid UTF-8: one finding at the first bad byte, the file is not analysed', async () => {
+  test('invalid UTF-8: the file cannot be read, named at the first bad byte; exit 2', async () => {
     const bytes = Buffer.concat([
       Buffer.from('version: 1\nservers:\n  - name: caf'),
       Buffer.from([0xe9]), // Latin-1 "é"
       Buffer.from('\n'),
     ]);
     const r = await json([put('latin1.relay.yaml', bytes)], dir);
-    assert.equal(r.code, 1);
-    const findings = findingsOf(r, 'latin1.relay.yaml');
-    assert.equal(findings.length, 1);
-    const hit = expectFinding(findings, /not valid UTF-8/);
-    assert.deepEqual(hit.range.start, { line: 3, column: 14 });
+    assert.equal(r.code, 2);
+    assert.equal(
+      r.files.find((f) => f.path === 'latin1.relay.yaml'),
+      undefined,
+      'not linted',
+    );
+    assert.match(
+      r.stderr,
+      /cannot read latin1\.relay\.yaml: not valid UTF-8 \(line 3, column 14\b/,
+    );
+  });
+
+  test('a valid file containing U+FFFD is analysed like any other (issue 11 #5)', async () => {
+    const text = readFixture('test/lsp/fixtures/edge.relay.yaml').replace(
+      'version: 1',
+      'version: 1\n# ok \uFFFD',
+    );
+    const r = await json([put('fffd.relay.yaml', text)], dir);
+    const findings = findingsOf(r, 'fffd.relay.yaml');
+    assert.ok(!findings.some((f) => /UTF-8/.test(f.message)));
+    assert.ok(findings.some((f) => f.ruleId === 'RLY001'), 'its real findings are reported');
   });
 
   test('a lone surrogate (CESU-8 bytes) is invalid UTF-8; an escaped one in JSON is text', async () => {
@@ -136,7 +152,7 @@ describe('hostile input: CLI', () => {
     ]);
     const escaped = '{"version": 1, "servers": [{"name": "\\ud800", "listeners": []}], "x": 1}';
     const r = await json([put('cesu.relay.yaml', cesu), put('escaped.relay.json', escaped)], dir);
-    expectFinding(findingsOf(r, 'cesu.relay.yaml'), /not valid UTF-8/);
+    assert.match(r.stderr, /cannot read cesu\.relay\.yaml: not valid UTF-8 \(line 3, column 5\b/);
     const hit = expectFinding(findingsOf(r, 'escaped.relay.json'), /Unknown key "x"/);
     assert.deepEqual(hit.range.start, { line: 1, column: escaped.indexOf('"x"') + 1 });
   });

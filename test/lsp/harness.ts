@@ -10,7 +10,6 @@ import {
   type CompletionItem,
   CompletionRequest,
   ConfigurationRequest,
-  createConnection,
   createProtocolConnection,
   type Diagnostic,
   DidChangeConfigurationNotification,
@@ -39,6 +38,7 @@ import {
 import { STATUS_NOTIFICATION, type StatusParams } from '../../server/src/protocol/index.js';
 import { type ServerHandle, type ServerOptions, startServer } from '../../server/src/lsp/server.js';
 import type { Timers } from '../../server/src/lsp/scheduler.js';
+import { createGuardedConnection } from '../../server/src/lsp/transport.js';
 
 /** Timers that fire only when the test says so. */
 export class ManualTimers implements Timers {
@@ -151,8 +151,10 @@ export const VSCODE_LIKE_CAPABILITIES: ClientCapabilities = {
 export async function startTestClient(options: TestClientOptions = {}): Promise<TestClient> {
   const toServer = new PassThrough();
   const toClient = new PassThrough();
+  // The same lifecycle gate as the real transport (main.ts).
   const server = startServer(
-    createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient)),
+    createGuardedConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient))
+      .connection,
     { debounceMs: 0, ...options },
   );
   const connection = createProtocolConnection(

@@ -38,15 +38,17 @@ describe('language server: robustness', () => {
   test('malformed requests and notifications are answered or ignored; the server lives on', async () => {
     const client = await startTestClient({ workspaceFolders: [ws.uri] });
     const c = client.connection;
-    assert.equal(await c.sendRequest('textDocument/hover', {}), null);
-    assert.equal(
-      await c.sendRequest('textDocument/hover', { textDocument: 42, position: 'x' }),
-      null,
+    // Malformed parameters are InvalidParams (-32602), answered without running the handler.
+    const invalid = { code: -32602 };
+    await assert.rejects(c.sendRequest('textDocument/hover', {}), invalid);
+    await assert.rejects(
+      c.sendRequest('textDocument/hover', { textDocument: 42, position: 'x' }),
+      invalid,
     );
-    assert.deepEqual(await c.sendRequest('textDocument/codeAction', { textDocument: {} }), []);
-    assert.deepEqual(
-      await c.sendRequest('textDocument/completion', { textDocument: { uri: 7 } }),
-      [],
+    await assert.rejects(c.sendRequest('textDocument/codeAction', { textDocument: {} }), invalid);
+    await assert.rejects(
+      c.sendRequest('textDocument/completion', { textDocument: { uri: 7 } }),
+      invalid,
     );
     await assert.rejects(c.sendRequest('relayLint/noSuchMethod', {}), /Unhandled method/);
     void c.sendNotification('textDocument/didOpen', { textDocument: null });

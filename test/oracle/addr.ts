@@ -38,8 +38,9 @@ export function formatV4(v: bigint): string {
 export function parseV6(text: string): bigint {
   const halves = text.split('::');
   if (halves.length > 2) throw new Error(`not IPv6: ${text}`);
-  const head = halves[0] === '' ? [] : halves[0].split(':');
-  const tail = halves.length === 2 && halves[1] !== '' ? halves[1].split(':') : [];
+  const [h = '', t] = halves;
+  const head = h === '' ? [] : h.split(':');
+  const tail = t !== undefined && t !== '' ? t.split(':') : [];
   const fill = halves.length === 2 ? 8 - head.length - tail.length : 0;
   const groups = [...head, ...Array<string>(fill).fill('0'), ...tail];
   if (groups.length !== 8) throw new Error(`not IPv6: ${text}`);
@@ -57,7 +58,7 @@ export function formatV6(v: bigint): string {
   for (let i = 7; i >= 0; i--) groups.push(Number((v >> BigInt(i * 16)) & 0xffffn));
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -96,7 +97,7 @@ export function netOf(family: Family, addr: bigint, prefix: number): Net {
 
 /** Parses `a.b.c.d/len`, `a.b.c.d`, `v6/len`; host bits are cleared. */
 export function parseNet(text: string): Net {
-  const [a, len] = text.split('/');
+  const [a = '', len] = text.split('/');
   const { family, value } = parseAddr(a);
   return netOf(family, value, len === undefined ? bitsOf(family) : Number(len));
 }

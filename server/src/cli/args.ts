@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { errorMessage } from '../core/errors.js';
 import { SEVERITIES, type Severity } from '../core/model.js';
 import type { Concurrency } from '../host/pool.js';
 
@@ -41,9 +42,15 @@ Options:
   -h, --help                               show this help
   -v, --version                            show the version
 
+Each option is given at most once: --format twice, or --color with --no-color, is a
+usage error.
+
 Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage,
-configuration or internal error.
+configuration or internal error, or a path that could not be read or written.
 `;
+
+/** Options that take a value: given twice, which one was meant is a guess, so it is an error. */
+const SINGLE = ['format', 'output', 'config', 'fail-on', 'concurrency'] as const;
 
 export function parseCliArgs(argv: readonly string[]): CliOptions {
   let parsed;
@@ -52,6 +59,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       args: [...argv],
       allowPositionals: true,
       strict: true,
+      tokens: true,
       options: {
         format: { type: 'string', short: 'f' },
         output: { type: 'string', short: 'o' },
@@ -67,8 +75,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       },
     });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message.split('\n')[0] : String(error));
+    throw new UsageError(errorMessage(error).split('\n')[0] ?? '');
   }
+  conflicts(parsed.tokens);
   const v = parsed.values;
   const format = (v.format ?? 'text') as OutputFormat;
   if (!FORMATS.includes(format))
@@ -94,6 +103,28 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     quiet: v.quiet === true,
     concurrency,
   };
+}
+
+/** `-f json -f sarif`, `--color --no-color`: a usage error rather than a silent winner. */
+function conflicts(
+  tokens: readonly { kind: string; name?: string; rawName?: string; value?: string | undefined }[],
+): void {
+  const seen = new Map<string, string[]>();
+  for (const t of tokens) {
+    if (t.kind !== 'option' || t.name === undefined) continue;
+    const list = seen.get(t.name) ?? [];
+    list.push(t.value !== undefined ? `${t.rawName ?? t.name} ${t.value}` : (t.rawName ?? t.name));
+    seen.set(t.name, list);
+  }
+  for (const name of SINGLE) {
+    const given = seen.get(name) ?? [];
+    if (given.length > 1)
+      throw new UsageError(
+        `--${name} is given ${given.length} times (${given.join(', ')}); give it once`,
+      );
+  }
+  if (seen.has('color') && seen.has('no-color'))
+    throw new UsageError('--color and --no-color contradict each other; give one');
 }
 
 function parseConcurrency(value: string): Concurrency {

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import {
   CONFIG_FILE_NAME,
@@ -6,7 +6,9 @@ import {
   type LoadedConfig,
   loadProjectConfig,
 } from '../core/config/project-config.js';
+import { errorMessage } from '../core/errors.js';
 import { parseConfig } from '../core/parse/index.js';
+import { readUtf8File } from './read-text.js';
 
 export interface ResolvedConfig {
   /** The configuration file used, or undefined for the defaults. */
@@ -48,12 +50,12 @@ export function loadConfigFile(file: string): ResolvedConfig {
     const hit = cache.get(file);
     if (hit !== undefined && hit.mtimeMs === stat.mtimeMs && hit.size === stat.size)
       return hit.resolved;
-    const text = readFileSync(file, 'utf8');
+    const text = readUtf8File(file);
     const resolved = { file, baseDir, loaded: loadProjectConfig(file, text) };
     cache.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, resolved });
     return resolved;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     return {
       file,
       baseDir,

@@ -1,13 +1,17 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Siblings } from '../core/formats/types.js';
+import { readUtf8File } from './read-text.js';
 
 /** Sibling files larger than this are not read: a table or export is never that big. */
 const MAX_SIBLING_BYTES = 16 * 1024 * 1024;
 
-/** Reads a text file as UTF-8 (the caller decides what invalid bytes mean). */
+/**
+ * Reads a text file as strict UTF-8: a file with invalid bytes throws InvalidUtf8Error (named
+ * by line and column), and is reported as a file that cannot be read.
+ */
 export function readTextFile(file: string): string {
-  return readFileSync(file, 'utf8');
+  return readUtf8File(file);
 }
 
 /**

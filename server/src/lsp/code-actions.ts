@@ -11,7 +11,7 @@ import { fixAll, safeEdits } from '../core/fix/fix-all.js';
 import type { Finding, Fix, TextEdit } from '../core/model.js';
 import { REASON_PLACEHOLDER } from '../core/suppressions.js';
 import { computeLineStarts, lineOf } from '../core/text.js';
-import { DIAGNOSTIC_SOURCE, FIX_ALL_KIND } from '../protocol/index.js';
+import { COPY_REMEDIATION_COMMAND, DIAGNOSTIC_SOURCE, FIX_ALL_KIND } from '../protocol/index.js';
 import { parseFindingRef, ruleDocUrl, toRange } from './diagnostics.js';
 import type { LintState } from './lint-state.js';
 import { sourceInput } from './project.js';
@@ -74,6 +74,8 @@ function quickFixes(input: CodeActionInput): CodeAction[] {
     const finding = state.findings[ref.index];
     if (finding === undefined || finding.ruleId !== diagnostic.code) continue;
     for (const fix of finding.fixes) add(fixAction(input, fix, diagnostic));
+    const copy = copyAction(finding, diagnostic);
+    if (copy !== undefined) add(copy);
     const suppress = suppressAction(input, state, finding, diagnostic);
     if (suppress !== undefined) add(suppress);
     const docs = docsAction(finding, diagnostic);
@@ -114,7 +116,63 @@ function fixAction(input: CodeActionInput, fix: Fix, diagnostic: Diagnostic): Co
   };
 }
 
-const NEXT_LINE_DIRECTIVE = /^([ \t]*#[ \t]*relay-lint-disable-next-line)([^\r\n]*)$/;
+/** How a format writes a `relay-lint-disable-next-line` directive as a comment line. */
+interface DirectiveSyntax {
+  /** An existing directive line: [1] up to the rule list, [2] the rest of the comment's text. */
+  readonly existing: RegExp;
+  /** What separates the rule list from the reason. */
+  readonly separator: RegExp;
+  write(indent: string, ruleId: string): string;
+}
+
+/**
+ * Formats with comments where a directive line above the finding's line is harmless: YAML, and
+ * Postfix (a comment line inside a continued logical line is skipped by Postfix, not taken as its
+ * end); XML (MetaBase.xml) only above a line that starts a tag, since a comment cannot sit
+ * between a tag's attributes, and with ` - ` before the reason, as an XML comment cannot hold
+ * `--` (the IIS reader reads it so). JSON (an Exchange export) has no comments.
+ */
+const HASH: DirectiveSyntax = {
+  existing: /^([ \t]*#[ \t]*relay-lint-disable-next-line)([^\r\n]*)$/,
+  separator: /--/,
+  write: (indent, ruleId) =>
+    `${indent}# relay-lint-disable-next-line ${ruleId} -- ${REASON_PLACEHOLDER}`,
+};
+const XML: DirectiveSyntax = {
+  existing: /^([ \t]*<!--[ \t]*relay-lint-disable-next-line)([^\r\n]*?)[ \t]*-->[ \t]*$/,
+  separator: /\s-(?=\s|$)/,
+  write: (indent, ruleId) =>
+    `${indent}<!-- relay-lint-disable-next-line ${ruleId} - ${REASON_PLACEHOLDER} -->`,
+};
+
+function directiveSyntax(format: string, line: string): DirectiveSyntax | undefined {
+  if (format === 'yaml' || format === 'postfix-main' || format === 'postfix-master') return HASH;
+  if (format === 'iis' && /^[ \t]*<(?![/!?])/.test(line)) return XML;
+  return undefined;
+}
+
+/** Characters of a command shown in the title of its "Copy command" action. */
+const TITLE_COMMAND_CHARS = 60;
+
+/**
+ * "Copy command": a finding on a file that is not the server (an Exchange export) carries the
+ * shell command that fixes it; the client copies it to the clipboard (no text edit).
+ */
+function copyAction(finding: Finding, diagnostic: Diagnostic): CodeAction | undefined {
+  const command = finding.remediation;
+  if (command === undefined || command.trim() === '') return undefined;
+  const shown =
+    command.length > TITLE_COMMAND_CHARS
+      ? `${command.slice(0, TITLE_COMMAND_CHARS - 1)}…`
+      : command;
+  const title = `Copy command: ${shown}`;
+  return {
+    title,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diagnostic],
+    command: { title, command: COPY_REMEDIATION_COMMAND, arguments: [command] },
+  };
+}
 
 /**
  * "Suppress RLYxxx on this line": a `relay-lint-disable-next-line` directive above the line,
@@ -127,18 +185,20 @@ function suppressAction(
   finding: Finding,
   diagnostic: Diagnostic,
 ): CodeAction | undefined {
-  if (state.parsed.format !== 'yaml' || NOT_SUPPRESSIBLE.has(finding.ruleId)) return undefined;
+  if (NOT_SUPPRESSIBLE.has(finding.ruleId)) return undefined;
   const { text, lineStarts } = state.parsed;
   const line = lineOf(lineStarts, finding.span.start);
   const start = lineStarts[line] ?? 0;
+  const syntax = directiveSyntax(state.parsed.format, lineText(text, lineStarts, line).text);
+  if (syntax === undefined) return undefined;
   const indent = /^[ \t]*/.exec(text.slice(start))?.[0] ?? '';
   const title = `Suppress ${finding.ruleId} on this line`;
   const base = { title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic] };
   const above = line > 0 ? lineText(text, lineStarts, line - 1) : undefined;
-  const existing = above === undefined ? null : NEXT_LINE_DIRECTIVE.exec(above.text);
+  const existing = above === undefined ? null : syntax.existing.exec(above.text);
   if (above !== undefined && existing !== null) {
     const body = existing[2] ?? '';
-    const sep = body.indexOf('--');
+    const sep = syntax.separator.exec(body)?.index ?? -1;
     const list = sep >= 0 ? body.slice(0, sep) : body;
     if (list.split(/[\s,]+/).includes(finding.ruleId)) return undefined;
     const at = above.start + (existing[1]?.length ?? 0) + list.trimEnd().length;
@@ -147,7 +207,7 @@ function suppressAction(
     return { ...base, edit };
   }
   const eol = /\r\n/.test(text) ? '\r\n' : '\n';
-  const directive = `${indent}# relay-lint-disable-next-line ${finding.ruleId} -- ${REASON_PLACEHOLDER}${eol}`;
+  const directive = syntax.write(indent, finding.ruleId) + eol;
   const edit = workspaceEdit(input, lineStarts, [{ span: { start, end: start }, text: directive }]);
   return { ...base, edit };
 }

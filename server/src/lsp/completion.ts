@@ -9,6 +9,7 @@ import type { JsonPath, ParsedFile, SyntaxNode } from '../core/model.js';
 import { parseConfig } from '../core/parse/index.js';
 import { computeLineStarts } from '../core/text.js';
 import { toPosition } from './diagnostics.js';
+import { postfixCompletionsAt } from './postfix-completion.js';
 import { allowedValues, describe, firstOf, relayConfigSchema, type Schema } from './schema-nav.js';
 
 /** A key no configuration uses: the probe we write at the cursor to learn where it is. */
@@ -33,12 +34,19 @@ interface EditSite {
   readonly childIndent?: string;
 }
 
-/** Completion of keys and enum values from the relay configuration schema. */
+/**
+ * Completion of keys and enum values from the relay configuration schema; in Postfix files, of
+ * parameter and restriction names (postfix-completion.ts). IIS and Exchange files are written
+ * by their products, not by hand: nothing is offered there.
+ */
 export function completionsAt(
   text: string,
-  format: 'yaml' | 'json',
+  format: ParsedFile['format'],
   offset: number,
 ): CompletionItem[] {
+  if (format === 'postfix-main') return postfixCompletionsAt(text, 'main', offset);
+  if (format === 'postfix-master') return postfixCompletionsAt(text, 'master', offset);
+  if (format !== 'yaml' && format !== 'json') return [];
   const context = format === 'json' ? jsonContext(text, offset) : yamlContext(text, offset);
   if (context === undefined) return [];
   const lineStarts = computeLineStarts(text);

@@ -31,6 +31,9 @@ export function toDiagnosticSeverity(severity: Severity): DiagnosticSeverity {
   }
 }
 
+/** What precedes a finding's remediation command in its related information. */
+export const REMEDIATION_LABEL = 'Fix on the server (copy with the quick fix): ';
+
 /** A reference into the cached findings of one document version, carried in `Diagnostic.data`. */
 export interface FindingRef {
   readonly version: number;
@@ -73,12 +76,19 @@ export function toDiagnostic(input: DiagnosticInput, finding: Finding, index: nu
     message: finding.message,
   };
   if (href !== undefined) diagnostic.codeDescription = { href };
-  if (finding.related.length > 0) {
-    diagnostic.relatedInformation = finding.related.map((r) => ({
-      location: { uri: input.uri, range: toRange(input.lineStarts, r.span) },
-      message: r.message,
-    }));
-  }
+  const related = finding.related.map((r) => ({
+    location: { uri: input.uri, range: toRange(input.lineStarts, r.span) },
+    message: r.message,
+  }));
+  // The command that fixes it on the server (an Exchange export cannot be edited into a fix):
+  // shown under the finding in the Problems panel, at the finding itself, so the message stays
+  // the CLI's word for word. The "Copy command" code action copies it.
+  if (finding.remediation !== undefined)
+    related.push({
+      location: { uri: input.uri, range: diagnostic.range },
+      message: `${REMEDIATION_LABEL}${finding.remediation}`,
+    });
+  if (related.length > 0) diagnostic.relatedInformation = related;
   if (finding.tags.includes('unnecessary')) diagnostic.tags = [DiagnosticTag.Unnecessary];
   if (input.version !== undefined) diagnostic.data = { version: input.version, index };
   return diagnostic;

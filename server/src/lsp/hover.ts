@@ -15,6 +15,7 @@ import { type ListEntry, type ListenerView, type ListView, viewOf } from '../cor
 import { samePath } from '../core/tree.js';
 import { toRange } from './diagnostics.js';
 import { locate } from './locate.js';
+import { nativeHoverAt } from './native-hover.js';
 import { describe, relayConfigSchema } from './schema-nav.js';
 
 /**
@@ -22,6 +23,10 @@ import { describe, relayConfigSchema } from './schema-nav.js';
  * `relay` key), who may relay without authenticating; for any key, its schema description.
  */
 export function hoverAt(parsed: ParsedFile, offset: number, trust: TrustModel): Hover | null {
+  // Native files (main.cf, MetaBase.xml, Exchange exports): their model tree is synthetic, its
+  // spans point into the native text and need not nest; native-hover.ts reads them its way.
+  if (parsed.format !== 'yaml' && parsed.format !== 'json')
+    return nativeHoverAt(parsed, offset, trust);
   const at = locate(parsed, offset);
   if (at === undefined) return null;
   const view = viewOf(at.doc);
@@ -41,7 +46,7 @@ export function hoverAt(parsed: ParsedFile, offset: number, trust: TrustModel): 
   };
 }
 
-function findEntry(
+export function findEntry(
   listeners: readonly ListenerView[],
   path: JsonPath,
 ): { list: ListView; entry: ListEntry } | undefined {
@@ -66,7 +71,7 @@ function listenerAt(
   return listeners.find((l) => samePath(l.path, path.slice(0, -1)));
 }
 
-function code(text: string): string {
+export function code(text: string): string {
   return '`' + text.replace(/`/g, "'") + '`';
 }
 
@@ -86,7 +91,7 @@ export function describeSet(set: IntervalSet): string {
 }
 
 /** The scopes of a set per family (IPv4 first), largest first, the small ones summed up. */
-function scopeLines(set: IntervalSet): string {
+export function scopeLines(set: IntervalSet): string {
   const all = splitByScope(set);
   const lines: string[] = [];
   for (const family of [4, 6] as const) {
@@ -110,16 +115,20 @@ function listRole(list: ListView): string {
   return `in the ${list.kind} list`;
 }
 
-function entryHover(list: ListView, entry: ListEntry): string {
+/**
+ * What an address entry denotes. `role` says what its list does with it ("allowed to relay
+ * (`relay.mode: onlyList`)"); native files say it in their product's words.
+ */
+export function entryHover(list: ListView, entry: ListEntry, role = listRole(list)): string {
   if (entry.domain !== undefined) {
     return (
-      `**${code(entry.domain.name)}** — domain-name entry, ${listRole(list)}.\n\n` +
+      `**${code(entry.domain.name)}** — domain-name entry, ${role}.\n\n` +
       'It matches clients by reverse DNS, which whoever controls the client address controls; ' +
       'it is not part of the address sets Relay Lint computes.'
     );
   }
   const address = entry.address;
-  if (address === undefined) return `An entry ${listRole(list)}, of a type Relay Lint cannot read.`;
+  if (address === undefined) return `An entry ${role}, of a type Relay Lint cannot read.`;
   const p = address.parsed;
   switch (p.kind) {
     case 'invalid':
@@ -127,7 +136,7 @@ function entryHover(list: ListView, entry: ListEntry): string {
     case 'ambiguous':
       return (
         `**${code(address.text)}** is ambiguous (${p.why}): it may be read as ${p.readings.map(code).join(' or ')}.\n\n` +
-        `Together: ${describeSet(p.set)}. ${capitalise(listRole(list))}.`
+        `Together: ${describeSet(p.set)}. ${capitalise(role)}.`
       );
     case 'ok': {
       const lines = [`**${code(p.canonical)}** — ${describeSet(p.set)}`];
@@ -135,26 +144,39 @@ function entryHover(list: ListView, entry: ListEntry): string {
       if (p.hostBits !== undefined)
         lines.push(`Host bits are set: it denotes the network ${code(p.hostBits.network)}.`);
       if (p.mapped) lines.push('IPv4-mapped IPv6: judged as the IPv4 addresses it embeds.');
-      lines.push(`${capitalise(listRole(list))}.`);
+      lines.push(`${capitalise(role)}.`);
       return lines.join('\n\n');
     }
   }
 }
 
-function capitalise(s: string): string {
+export function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function listenerHover(l: ListenerView, trust: TrustModel): string {
-  const title = `**Listener ${code(l.name)}** on server ${code(l.server.name)}`;
-  const u = unauthenticatedRelaySet(l);
-  if (u.isEmpty()) return `${title}\n\nNobody may relay without authenticating: ${whyEmpty(l)}.`;
+export function listenerHover(l: ListenerView, trust: TrustModel): string {
+  return `${listenerTitle(l)}\n\n${relayBody(l, trust)}`;
+}
+
+export function listenerTitle(l: ListenerView): string {
+  return `**Listener ${code(l.name)}** on server ${code(l.server.name)}`;
+}
+
+/**
+ * Who may relay through a listener without authenticating, and how many are untrusted. `u` is
+ * U(L) (a native format may model one listener as several views: the caller unites them).
+ */
+export function relayBody(
+  l: ListenerView,
+  trust: TrustModel,
+  u: IntervalSet = unauthenticatedRelaySet(l),
+): string {
+  if (u.isEmpty()) return `Nobody may relay without authenticating: ${whyEmpty(l)}.`;
   const bad = untrusted(u, trust);
   const who = IntervalSet.ALL.subtract(u).isEmpty()
     ? 'every IPv4 and IPv6 address'
     : describeAddresses(u);
   const lines = [
-    title,
     `Without authenticating, ${who} may relay (U(L) = reach ∩ conn ∩ relaySet):`,
     scopeLines(u),
   ];

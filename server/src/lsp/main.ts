@@ -1,6 +1,12 @@
 import { isMainThread } from 'node:worker_threads';
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import {
+  type Connection,
+  createConnection,
+  ProposedFeatures,
+  StreamMessageWriter,
+} from 'vscode-languageserver/node';
 import { startServer } from './server.js';
+import { createGuardedConnection, GuardedStreamReader } from './transport.js';
 
 /** How long the editor waits for the lint of one document before reporting it as too slow. */
 const LINT_TIMEOUT_MS = 10_000;
@@ -11,10 +17,35 @@ const LINT_TIMEOUT_MS = 10_000;
  */
 const debounceMs = Number.parseInt(process.env['RELAY_LINT_DEBOUNCE_MS'] ?? '', 10);
 
+/**
+ * Over stdio (what the extension uses), messages are framed by GuardedStreamReader and pass the
+ * lifecycle gate; the process exits when stdin ends, as the LSP asks of a server whose client is
+ * gone (0 after `shutdown`, else 1). Other transports (--node-ipc, --socket) are left to
+ * vscode-languageserver.
+ */
+function connect(): Connection {
+  if (!process.argv.includes('--stdio')) return createConnection(ProposedFeatures.all);
+  const writer = new StreamMessageWriter(process.stdout);
+  const log = (message: string): void => {
+    process.stderr.write(`${message}\n`);
+  };
+  const guarded = createGuardedConnection(new GuardedStreamReader(process.stdin, log), writer);
+  const exit = (): void => {
+    process.exit(guarded.shutdownReceived() ? 0 : 1);
+  };
+  process.stdin.on('end', exit);
+  process.stdin.on('close', exit);
+  // stdout carries the protocol: a stray console.log must not corrupt it.
+  const toStderr = (...args: unknown[]): void => {
+    process.stderr.write(`${args.map(String).join(' ')}\n`);
+  };
+  Object.assign(console, { log: toStderr, info: toStderr, debug: toStderr });
+  return guarded.connection;
+}
+
 // The bundle is also the lint worker's script (see lint-runner.ts); only the main thread serves.
-// createConnection reads the transport from the command line: --stdio, --node-ipc or --socket.
 if (isMainThread)
-  startServer(createConnection(ProposedFeatures.all), {
+  startServer(connect(), {
     worker: { timeoutMs: LINT_TIMEOUT_MS },
     ...(Number.isInteger(debounceMs) && debounceMs >= 0 ? { debounceMs } : {}),
   });

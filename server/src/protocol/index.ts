@@ -27,6 +27,18 @@ export const COMMANDS = {
   auditWorkspace: 'relayLint.auditWorkspace',
 } as const;
 
+/**
+ * Client-side command (not in the palette) behind the "Copy command" code action of a finding
+ * with a `remediation`: copies its one argument, the shell command, to the clipboard.
+ */
+export const COPY_REMEDIATION_COMMAND = 'relayLint.copyRemediation';
+
+/**
+ * Language ids the extension gives Postfix files that no other extension claims (it contributes
+ * the ids without file names, so it never takes a file from a Postfix syntax extension).
+ */
+export const POSTFIX_LANGUAGES = { main: 'postfix-main-cf', master: 'postfix-master-cf' } as const;
+
 export type RunMode = 'onType' | 'onSave';
 export type TraceSetting = 'off' | 'messages' | 'verbose';
 

@@ -16,6 +16,7 @@ import { compileSchema, knownKeys } from '../schema/compile.js';
 import { closest } from '../schema/did-you-mean.js';
 import { pointerToPath } from '../schema/to-report.js';
 import { nearest, samePath, toValue } from '../tree.js';
+import { globProblem } from './globs.js';
 import type { Thresholds } from './thresholds.js';
 
 export const CONFIG_FILE_NAME = '.relay-lint.yaml';
@@ -114,7 +115,7 @@ export function loadProjectConfig(uri: string, text: string): LoadedConfig {
   const v = validate();
   if (!v(value)) return fail(dedupeProblems(schemaProblems(v.errors ?? [], root)));
   const raw = value as RawConfig;
-  const problems: ConfigProblem[] = [];
+  const problems: ConfigProblem[] = [...globProblems(raw, root)];
   const rules = readRules(raw.rules ?? {}, problems, root, ['rules']);
   const trusted = readNetworks(raw.trustedNetworks ?? [], problems, root, ['trustedNetworks']);
   const overrides = (raw.overrides ?? []).map((o, i): Override => ({
@@ -142,6 +143,33 @@ export function loadProjectConfig(uri: string, text: string): LoadedConfig {
     problems: [],
     parsed,
   };
+}
+
+/** Globs that can select no file (see globs.ts), at the offending list item. */
+function globProblems(raw: RawConfig, root: SyntaxNode): ConfigProblem[] {
+  const lists: [JsonPath, readonly string[]][] = [
+    [['files'], raw.files ?? []],
+    [['ignore'], raw.ignore ?? []],
+    ...(raw.overrides ?? []).map((o, i): [JsonPath, readonly string[]] => [
+      ['overrides', i, 'files'],
+      o.files,
+    ]),
+  ];
+  const out: ConfigProblem[] = [];
+  for (const [at, globs] of lists) {
+    for (const [i, glob] of globs.entries()) {
+      const why = globProblem(glob);
+      if (why === undefined) continue;
+      const path = [...at, i];
+      out.push({
+        ruleId: schemaRule.meta.id,
+        message: `${CONFIG_FILE_NAME}: ${showPath(path)} "${glob}" is not a usable glob: ${why}; ${DEFAULTS_USED}.`,
+        span: nearest(root, path)?.span ?? { start: 0, end: 0 },
+        path,
+      });
+    }
+  }
+  return out;
 }
 
 interface RawConfig {

@@ -9,10 +9,12 @@
  * that crosses the limit, before either parser sees it.
  *
  * The YAML scan errs on the side of counting. Quoted scalars are skipped only up to the end of
- * their line and block scalars are scanned like any other line, because yaml ends a quoted or
- * block scalar early at a less indented line and then parses what follows as structure: skipping
- * further would let a hostile file hide deep nesting. A false alarm on a real file would need
- * hundreds of unbalanced brackets at the start of values.
+ * their line, because yaml ends a quoted scalar early at a less indented line and then parses
+ * what follows as structure: skipping further would let a hostile file hide deep nesting. Block
+ * scalars (`|`, `>`) are skipped exactly as far as yaml reads them: the lines indented at least
+ * as much as their first non-empty line (which must be indented more than the line of the
+ * indicator), and blank lines; the first less indented line is scanned again. A text of
+ * brackets in a block scalar is text, not nesting.
  */
 
 export interface DepthExcess {
@@ -41,6 +43,8 @@ const QUESTION = 63;
 const AMP = 38;
 const BANG = 33;
 const DOT = 46;
+const PIPE = 124;
+const GREATER = 62;
 
 /** First place where JSON nests deeper than `maxDepth` (strings and comments skipped). */
 export function jsonDepthExcess(text: string, maxDepth: number): DepthExcess | undefined {
@@ -78,6 +82,8 @@ class YamlDepthScan {
   private i = 0;
   private flow = 0;
   private block = 0;
+  /** Indentation of the current block-context line (-1 after a document marker). */
+  private lineIndent = -1;
   private readonly indents: number[] = [];
 
   constructor(
@@ -113,11 +119,13 @@ class YamlDepthScan {
       this.indents.length = 0;
       this.i = i + 3;
       this.block = 0;
+      this.lineIndent = -1;
       return this.rest(true);
     }
     while (this.indents.length > 0 && (this.indents[this.indents.length - 1] ?? 0) >= indent)
       this.indents.pop();
     this.indents.push(indent);
+    this.lineIndent = indent;
     this.block = this.indents.length;
     if (this.block > this.maxDepth) return { offset: i };
     this.i = i;
@@ -169,6 +177,13 @@ class YamlDepthScan {
       if (c === AMP || c === BANG) {
         this.i = tokenEnd(text, i);
         continue;
+      }
+      if (c === PIPE || c === GREATER) {
+        const header = blockScalarHeaderEnd(text, i);
+        if (header !== undefined) {
+          this.i = skipBlockScalar(text, skipBreak(text, header), this.lineIndent);
+          return undefined;
+        }
       }
       atValue = false;
     }
@@ -279,6 +294,48 @@ function skipQuotedInLine(text: string, open: number): number {
     }
   }
   return text.length;
+}
+
+/**
+ * The line end after a block scalar header (`|`, `>-`, `|2+`, then blanks and an optional
+ * comment), or undefined when the line goes on with anything else (then it is not a block scalar
+ * and the line is scanned as usual).
+ */
+function blockScalarHeaderEnd(text: string, indicator: number): number | undefined {
+  let i = indicator + 1;
+  for (let k = 0; k < 2; k++) {
+    const c = text.charCodeAt(i);
+    if (c === 43 /* + */ || c === DASH || (c >= 49 && c <= 57) /* 1-9 */) i++;
+  }
+  if (!isBlankOrEnd(text, i)) return undefined;
+  while (isBlank(text.charCodeAt(i))) i++;
+  const c = text.charCodeAt(i);
+  if (i < text.length && c !== LF && c !== CR && c !== HASH) return undefined;
+  return lineEnd(text, i);
+}
+
+/**
+ * Offset of the first line after a block scalar whose content starts at `start` (a line start):
+ * blank lines and lines indented at least as much as its first non-empty line, which must be
+ * indented more than `parentIndent` (else the scalar is empty and nothing is skipped).
+ */
+function skipBlockScalar(text: string, start: number, parentIndent: number): number {
+  let pos = start;
+  let contentIndent: number | undefined;
+  while (pos < text.length) {
+    let j = pos;
+    while (text.charCodeAt(j) === SPACE) j++;
+    const spaces = j - pos;
+    while (isBlank(text.charCodeAt(j))) j++;
+    const c = text.charCodeAt(j);
+    const blank = j >= text.length || c === LF || c === CR;
+    if (!blank) {
+      contentIndent ??= spaces > parentIndent ? spaces : Infinity;
+      if (spaces < contentIndent) return pos;
+    }
+    pos = skipBreak(text, lineEnd(text, j));
+  }
+  return pos;
 }
 
 /** End of an anchor or tag token. */

@@ -99,12 +99,7 @@ export function refuse(text: string, maxSize: number = LIMITS.maxFileSize): Prob
       span: { start: nul, end: nul + 1 },
     };
   }
-  const bad = text.indexOf('\uFFFD');
-  if (bad >= 0) {
-    return {
-      message: 'The file is not valid UTF-8 (a byte sequence could not be decoded).',
-      span: { start: bad, end: bad + 1 },
-    };
-  }
+  // Invalid UTF-8 is found by the host's strict decoder (host/read-text.ts), where the bytes
+  // are: U+FFFD in a text is a character like any other, and a valid file may contain it.
   return undefined;
 }

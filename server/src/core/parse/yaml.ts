@@ -19,6 +19,7 @@ import type {
   Span,
   SyntaxNode,
 } from '../model.js';
+import { fastParseYaml } from './fast-yaml.js';
 import { LIMITS } from './limits.js';
 
 export interface YamlParse {
@@ -34,8 +35,19 @@ class Budget {
   constructor(readonly aliases: ReadonlyMap<Alias, YamlNode | undefined>) {}
 }
 
-/** Parses a YAML stream into one tree per document, with exact UTF-16 spans. */
+/**
+ * Parses a YAML stream into one tree per document, with exact UTF-16 spans. Files in the plain
+ * subset relay files use are read by the fast reader (fast-yaml.ts); everything else, errors
+ * included, by `yaml` (`parseYamlReference`), which the fast reader is tested against.
+ */
 export function parseYaml(text: string): YamlParse {
+  const fast = fastParseYaml(text);
+  if (fast !== undefined) return { documents: fast, problems: [] };
+  return parseYamlReference(text);
+}
+
+/** The reference: `yaml`'s composed documents, converted to our tree. */
+export function parseYamlReference(text: string): YamlParse {
   const problems: Problem[] = [];
   const documents: ConfigDocument[] = [];
   // Duplicate keys are found while converting: yaml's own check compares every key with every

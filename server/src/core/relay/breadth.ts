@@ -1,10 +1,11 @@
 import type { Thresholds } from '../config/thresholds.js';
 import { lowerSeverity, maxSeverity, type Severity, severityRank } from '../model.js';
-import { parseEntry, type ValidEntry } from '../net/entry.js';
+import type { EntryParse, ValidEntry } from '../net/entry.js';
 import { equivalentPrefix, IntervalSet, V4_BASE } from '../net/interval-set.js';
 import { formatAddress } from '../net/ip.js';
-import { type Scope, type ScopePart, splitByScope, V4_ALL, V6_ALL } from '../net/scope.js';
+import { type Scope, type ScopePart, V4_ALL, V6_ALL } from '../net/scope.js';
 import { type AllowEntry, lists, shown } from './entries.js';
+import { parseEntryCached, scopePartsOf } from './entry-cache.js';
 import type { DocumentView, ListKind } from './view.js';
 
 type Cell = Severity | undefined;
@@ -124,7 +125,7 @@ export function broadCidr(
   thresholds: Thresholds = {},
 ): BroadPart | undefined {
   let worst: BroadPart | undefined;
-  for (const part of splitByScope(entry.set)) {
+  for (const part of scopePartsOf(entry)) {
     let sev = partSeverity(part);
     const min = part.family === 4 ? thresholds.minPrefixIpv4 : thresholds.minPrefixIpv6;
     if (
@@ -212,7 +213,7 @@ export function ipv4Embedding(entry: ValidEntry, adjust: Adjust): Embedding | un
 /** RLY012: one global (or CGNAT) address in a relay allow list. */
 export function publicAddress(entry: ValidEntry): ScopePart | undefined {
   if (entry.count !== 1n) return undefined;
-  const [p] = splitByScope(entry.set);
+  const [p] = scopePartsOf(entry);
   return p !== undefined && (p.scope === 'global' || p.scope === 'cgnat') ? p : undefined;
 }
 
@@ -277,40 +278,141 @@ export function breadthVerdict(
 export interface BreadthEntry extends AllowEntry {
   /** The quoted entry for messages; an ambiguous entry names the reading it is judged by. */
   readonly label: string;
+  /** The entry's one breadth finding (SPEC §3), decided once for every breadth rule. */
+  readonly verdict: BreadthVerdict | undefined;
+}
+
+/** How an address entry is judged in one list context; null when it is not judged at all. */
+interface Judgement {
+  readonly parsed: ValidEntry;
+  readonly label: string;
+  readonly verdict: BreadthVerdict | undefined;
+}
+
+interface Judged {
+  readonly list: ListKind;
+  readonly exposure: Adjust['exposure'];
+  readonly min4: number | undefined;
+  readonly min6: number | undefined;
+  readonly text: string;
+  readonly judgement: Judgement | null;
 }
 
 /**
- * Allow entries as the breadth rules judge them. An ambiguous entry (`010.0.0.0/8`) is judged by
- * its worst reading (`8.0.0.0/8`, critical), since the product may well read it that way.
+ * Judgements per parsed entry and context. Parsed entries are shared by text across lints
+ * (entry-cache.ts), so an unchanged entry is judged once per process, not once per rule per
+ * lint. An entry has one or two contexts in practice, so a short array beats a keyed map.
  */
-export function* breadthEntries(
+const judgements = new WeakMap<EntryParse, Judged[]>();
+
+function judge(
+  text: string,
+  p: EntryParse,
+  adjust: Adjust,
+  thresholds: Thresholds,
+): Judgement | null {
+  let contexts = judgements.get(p);
+  if (contexts === undefined) {
+    contexts = [];
+    judgements.set(p, contexts);
+  }
+  const min4 = thresholds.minPrefixIpv4;
+  const min6 = thresholds.minPrefixIpv6;
+  for (const c of contexts) {
+    if (
+      c.list === adjust.list &&
+      c.exposure === adjust.exposure &&
+      c.min4 === min4 &&
+      c.min6 === min6 &&
+      c.text === text
+    )
+      return c.judgement;
+  }
+  const judgement = judgeOnce(text, p, adjust, thresholds);
+  contexts.push({ list: adjust.list, exposure: adjust.exposure, min4, min6, text, judgement });
+  return judgement;
+}
+
+/**
+ * An ambiguous entry (`010.0.0.0/8`) is judged by its worst reading (`8.0.0.0/8`, critical),
+ * since the product may well read it that way.
+ */
+function judgeOnce(
+  text: string,
+  p: EntryParse,
+  adjust: Adjust,
+  thresholds: Thresholds,
+): Judgement | null {
+  if (p.kind === 'ok') {
+    return { parsed: p, label: `"${text}"`, verdict: breadthVerdict(p, adjust, thresholds) };
+  }
+  if (p.kind !== 'ambiguous') return null;
+  let worst:
+    | { parsed: ValidEntry; reading: string; rank: number; verdict: BreadthVerdict | undefined }
+    | undefined;
+  for (const reading of p.readings) {
+    const r = parseEntryCached(reading);
+    if (r.kind !== 'ok') continue;
+    const v = breadthVerdict(r, adjust, thresholds);
+    const rank = v === undefined ? 0 : severityRank(v.severity);
+    if (worst === undefined || rank > worst.rank) worst = { parsed: r, reading, rank, verdict: v };
+  }
+  if (worst === undefined) return null;
+  return {
+    parsed: worst.parsed,
+    label: `"${text}" (read as ${worst.reading})`,
+    verdict: worst.verdict,
+  };
+}
+
+const judgedViews = new WeakMap<
+  DocumentView,
+  { readonly thresholds: Thresholds; readonly entries: readonly BreadthEntry[] }
+>();
+
+/**
+ * Allow entries as the breadth rules judge them, each with its verdict: RLY010, RLY011, RLY012
+ * and RLY024 each report the entries whose verdict is theirs. Judged once per view (one lint of
+ * one document) and threshold setting; the first of the four rules pays, the others read.
+ */
+export function breadthEntries(
   view: DocumentView,
   thresholds: Thresholds = {},
-): Generator<BreadthEntry> {
+): readonly BreadthEntry[] {
+  const memo = judgedViews.get(view);
+  if (memo !== undefined && memo.thresholds === thresholds) return memo.entries;
+  const entries: BreadthEntry[] = [];
   for (const { listener, list } of lists(view)) {
     if (list.mode !== 'onlyList') continue;
+    const adjust: Adjust = { list: list.kind, exposure: listener.exposure };
     for (const entry of list.entries) {
-      const p = entry.address?.parsed;
-      if (p?.kind === 'ok') yield { listener, list, entry, parsed: p, label: `"${shown(entry)}"` };
-      if (p?.kind !== 'ambiguous') continue;
-      const adjust = { list: list.kind, exposure: listener.exposure };
-      let worst: { parsed: ValidEntry; reading: string; rank: number } | undefined;
-      for (const reading of p.readings) {
-        const r = parseEntry(reading);
-        if (r.kind !== 'ok') continue;
-        const v = breadthVerdict(r, adjust, thresholds);
-        const rank = v === undefined ? 0 : severityRank(v.severity);
-        if (worst === undefined || rank > worst.rank) worst = { parsed: r, reading, rank };
-      }
-      if (worst !== undefined) {
-        yield {
-          listener,
-          list,
-          entry,
-          parsed: worst.parsed,
-          label: `"${shown(entry)}" (read as ${worst.reading})`,
-        };
-      }
+      const address = entry.address;
+      if (address === undefined) continue;
+      const j = judge(shown(entry), address.parsed, adjust, thresholds);
+      if (j !== null) entries.push({ listener, list, entry, ...j });
     }
   }
+  judgedViews.set(view, { thresholds, entries });
+  return entries;
+}
+
+const narrowings = new WeakMap<ValidEntry, Map<string, string | null>>();
+
+function thresholdsKey(t: Thresholds): string {
+  return `${t.minPrefixIpv4 ?? ''}/${t.minPrefixIpv6 ?? ''}`;
+}
+
+/** `narrowed`, once per parsed entry and thresholds (RLY010's fix on every lint). */
+export function narrowedOnce(entry: ValidEntry, thresholds: Thresholds = {}): string | undefined {
+  let byThresholds = narrowings.get(entry);
+  if (byThresholds === undefined) {
+    byThresholds = new Map();
+    narrowings.set(entry, byThresholds);
+  }
+  const key = thresholdsKey(thresholds);
+  const known = byThresholds.get(key);
+  if (known !== undefined) return known ?? undefined;
+  const made = narrowed(entry, thresholds);
+  byThresholds.set(key, made ?? null);
+  return made;
 }

@@ -16,15 +16,26 @@ export function* lists(view: DocumentView): Generator<{ listener: ListenerView; 
   }
 }
 
-/** Valid address entries of every `onlyList` list: the entries that grant something. */
-export function* allowEntries(view: DocumentView): Generator<AllowEntry> {
+const allowed = new WeakMap<DocumentView, readonly AllowEntry[]>();
+
+/**
+ * Valid address entries of every `onlyList` list: the entries that grant something. Listed once
+ * per view (one lint of one document) for all the rules that walk them.
+ */
+export function allowEntries(view: DocumentView): readonly AllowEntry[] {
+  let all = allowed.get(view);
+  if (all !== undefined) return all;
+  const made: AllowEntry[] = [];
   for (const { listener, list } of lists(view)) {
     if (list.mode !== 'onlyList') continue;
     for (const entry of list.entries) {
       const parsed = entry.address?.parsed;
-      if (parsed?.kind === 'ok') yield { listener, list, entry, parsed };
+      if (parsed?.kind === 'ok') made.push({ listener, list, entry, parsed });
     }
   }
+  all = made;
+  allowed.set(view, all);
+  return all;
 }
 
 /** Quoted entry text for messages, as the administrator wrote it. */

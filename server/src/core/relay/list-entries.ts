@@ -13,11 +13,22 @@ export interface AnyEntry {
   readonly entry: ListEntry;
 }
 
-/** Every entry of every list (relay and connection, onlyList and allExcept), in file order. */
-export function* everyEntry(view: DocumentView): Generator<AnyEntry> {
+const every = new WeakMap<DocumentView, readonly AnyEntry[]>();
+
+/**
+ * Every entry of every list (relay and connection, onlyList and allExcept), in file order;
+ * listed once per view (one lint of one document) for the seven rules that walk them.
+ */
+export function everyEntry(view: DocumentView): readonly AnyEntry[] {
+  let all = every.get(view);
+  if (all !== undefined) return all;
+  const made: AnyEntry[] = [];
   for (const { listener, list } of lists(view)) {
-    for (const entry of list.entries) yield { listener, list, entry };
+    for (const entry of list.entries) made.push({ listener, list, entry });
   }
+  all = made;
+  every.set(view, all);
+  return all;
 }
 
 /**

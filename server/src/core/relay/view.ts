@@ -1,6 +1,7 @@
 import type { ConfigDocument, JsonPath, ScalarNode, SyntaxNode } from '../model.js';
-import { type EntryParse, parseEntry } from '../net/entry.js';
+import type { EntryParse } from '../net/entry.js';
 import { child, scalar, stringValue } from '../tree.js';
+import { parseEntryCached } from './entry-cache.js';
 
 export type ListKind = 'relay' | 'connection';
 export type ListMode = 'onlyList' | 'allExcept';
@@ -93,7 +94,7 @@ function readEntry(node: SyntaxNode, index: number): ListEntry {
   ) {
     // A YAML number (unquoted 10.1 or 167772161) is judged by what was written.
     const text = typeof addressNode.value === 'number' ? addressNode.source : addressNode.value;
-    return { ...base, address: { text, node: addressNode, parsed: parseEntry(text) } };
+    return { ...base, address: { text, node: addressNode, parsed: parseEntryCached(text) } };
   }
   const domainNode = scalar(child(node, 'domain'));
   if (node.kind === 'object' && typeof domainNode?.value === 'string') {

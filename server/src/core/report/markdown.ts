@@ -1,6 +1,7 @@
 import { type Finding, SEVERITIES, type Severity, severityRank } from '../model.js';
 import { ruleByToken } from '../rules/index.js';
 import { positionAt } from '../text.js';
+import { escapeControl } from './control.js';
 import { severityCounts, TOOL } from './json.js';
 import { type FileResult, sortResults } from './result.js';
 import { ruleHelpUri } from './sarif.js';
@@ -13,6 +14,12 @@ export interface MarkdownOptions {
    * function prints the place as plain code.
    */
   readonly link?: (path: string, line: number) => string | undefined;
+  /**
+   * Paths that could not be linted, each with the reason (`cannot read a.relay.yaml: permission
+   * denied`): a section of their own, and the summary says how many, as SARIF and the exit code
+   * do.
+   */
+  readonly notLinted?: readonly string[];
 }
 
 const OPEN_RELAY = 'RLY001';
@@ -25,15 +32,17 @@ const OPEN_RELAY = 'RLY001';
 export function toMarkdown(results: readonly FileResult[], options: MarkdownOptions = {}): string {
   const sorted = sortResults(results);
   const out: string[] = [`# ${options.title ?? 'Relay Lint audit report'}`, ''];
-  out.push(...summary(sorted), '');
+  const notLinted = options.notLinted ?? [];
+  out.push(...summary(sorted, notLinted.length), '');
   out.push(...bySeverity(sorted), '');
   out.push(...byRule(sorted), '');
   out.push(...openRelays(sorted, options), '');
   out.push(...byFile(sorted, options));
+  if (notLinted.length > 0) out.push('', ...notLintedSection(notLinted));
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-function summary(results: readonly FileResult[]): string[] {
+function summary(results: readonly FileResult[], notLinted: number): string[] {
   const counts = severityCounts(results);
   const total = SEVERITIES.reduce((n, s) => n + counts[s], 0);
   const withFindings = results.filter((r) => r.findings.some((f) => !f.suppressed)).length;
@@ -51,7 +60,15 @@ function summary(results: readonly FileResult[]): string[] {
     suppressed > 0
       ? ` ${plural(suppressed, 'suppressed finding')} ${suppressed === 1 ? 'is' : 'are'} listed below but not counted.`
       : '';
-  return [`${head}${tail}`, '', `Checked by ${TOOL.name} ${TOOL.version}.`];
+  const missed =
+    notLinted > 0
+      ? ` **${plural(notLinted, 'path')} could not be linted** (see "Not linted" below).`
+      : '';
+  return [`${head}${tail}${missed}`, '', `Checked by ${TOOL.name} ${TOOL.version}.`];
+}
+
+function notLintedSection(problems: readonly string[]): string[] {
+  return ['## Not linted', '', ...problems.map((p) => `- ${escape(p)}`)];
 }
 
 function bySeverity(results: readonly FileResult[]): string[] {
@@ -167,13 +184,18 @@ function place(
   label = `${path}:${line}`,
 ): string {
   const target = options.link?.(path, line);
-  if (target === undefined) return `\`${label}\``;
-  return `[${escape(label)}](${target.replace(/[ ()<>]/g, encodeURIComponent)})`;
+  if (target === undefined) return `\`${escapeControl(label).replace(/`/g, "'")}\``;
+  // Control characters in a link target are percent-encoded like the characters Markdown reads.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point.
+  return `[${escape(label)}](${target.replace(/[\u0000-\u001f\u007f-\u009f ()<>]/g, encodeURIComponent)})`;
 }
 
-/** Escapes what Markdown would read as markup in a table cell; line breaks become spaces. */
+/**
+ * Escapes what Markdown would read as markup in a table cell; line breaks become spaces, other
+ * control characters visible escapes.
+ */
 export function escape(text: string): string {
-  return text.replace(/\r?\n|\r/g, ' ').replace(/[\\`*_[\]<>|#~]/g, (c) => `\\${c}`);
+  return escapeControl(text.replace(/\r?\n|\r/g, ' ')).replace(/[\\`*_[\]<>|#~]/g, (c) => `\\${c}`);
 }
 
 function plural(n: number, noun: string): string {

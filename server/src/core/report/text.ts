@@ -1,5 +1,6 @@
 import { SEVERITIES } from '../model.js';
 import { positionAt } from '../text.js';
+import { escapeControl } from './control.js';
 import { severityCounts } from './json.js';
 import { type FileResult, sortResults } from './result.js';
 
@@ -9,7 +10,10 @@ export interface TextOptions {
 
 const COLORS = { critical: '35;1', high: '31', medium: '33', low: '36', info: '2' } as const;
 
-/** ESLint "stylish"-like output: a block per file, aligned columns, a summary line. */
+/**
+ * ESLint "stylish"-like output: a block per file, aligned columns, a summary line. Paths and
+ * messages (which quote names from the file) are printed with control characters escaped.
+ */
 export function toText(results: readonly FileResult[], options: TextOptions): string {
   const paint = (code: string, s: string): string =>
     options.color ? `\u001b[${code}m${s}\u001b[0m` : s;
@@ -17,14 +21,14 @@ export function toText(results: readonly FileResult[], options: TextOptions): st
   for (const r of sortResults(results)) {
     const shown = r.findings.filter((f) => !f.suppressed);
     if (shown.length === 0) continue;
-    lines.push(paint('4', r.path));
+    lines.push(paint('4', escapeControl(r.path)));
     const rows = shown.map((f) => {
       const p = positionAt(r.file.lineStarts, f.span.start);
       return {
         where: `${p.line}:${p.column}`,
         sev: f.severity,
-        message: f.message,
-        rule: `${f.ruleId} ${f.rule}`,
+        message: escapeControl(f.message),
+        rule: escapeControl(`${f.ruleId} ${f.rule}`),
       };
     });
     const w = Math.max(...rows.map((x) => x.where.length));

@@ -1,5 +1,5 @@
 import { removeItem } from '../fix/edits.js';
-import { breadthEntries, breadthVerdict } from '../relay/breadth.js';
+import { breadthEntries } from '../relay/breadth.js';
 import { listLabel, shown } from '../relay/entries.js';
 import { defineRule } from '../rule.js';
 
@@ -21,8 +21,7 @@ export default defineRule({
       'An entry such as 0.0.0.0/0 or ::/0 in an "Only the list below" list grants relay to the whole internet: it turns the allow list into an open relay while looking restrictive.',
   },
   *check({ file, doc, view, thresholds }) {
-    for (const { listener, list, entry, parsed, label } of breadthEntries(view, thresholds)) {
-      const v = breadthVerdict(parsed, { list: list.kind, exposure: listener.exposure });
+    for (const { listener, list, entry, label, verdict: v } of breadthEntries(view, thresholds)) {
       if (v?.id !== 'RLY011') continue;
       yield {
         messageId: list.kind,

@@ -1,6 +1,6 @@
 import { removeItem, setScalar } from '../fix/edits.js';
 import { describeCount } from '../net/scope.js';
-import { breadthEntries, breadthVerdict, narrowed } from '../relay/breadth.js';
+import { breadthEntries, narrowedOnce } from '../relay/breadth.js';
 import { listLabel, shown } from '../relay/entries.js';
 import { defineRule } from '../rule.js';
 import type { Fix } from '../model.js';
@@ -23,17 +23,15 @@ export default defineRule({
       'Every address in a relay allow list may send mail anywhere through the server. A broad range grants that to every host in it, including compromised workstations and, for public space, strangers. Relay grants should name the application servers that need them.',
   },
   *check({ file, doc, view, thresholds }) {
-    for (const { listener, list, entry, parsed, label } of breadthEntries(view, thresholds)) {
-      const v = breadthVerdict(
-        parsed,
-        { list: list.kind, exposure: listener.exposure },
-        thresholds,
-      );
+    for (const { listener, list, entry, parsed, label, verdict: v } of breadthEntries(
+      view,
+      thresholds,
+    )) {
       if (v?.id !== 'RLY010') continue;
       const part = v.broad.part;
       const fixes: Fix[] = [];
       // An ambiguous entry is fixed by RLY021 (pick a reading) before it can be narrowed.
-      const narrow = entry.address?.parsed.kind === 'ok' ? narrowed(parsed, thresholds) : undefined;
+      const narrow = entry.address?.parsed.kind === 'ok' ? narrowedOnce(parsed, thresholds) : undefined;
       const target = entry.address?.node;
       if (narrow !== undefined && target !== undefined) {
         fixes.push({

@@ -1,5 +1,5 @@
 import { describeCount } from '../net/scope.js';
-import { breadthEntries, breadthVerdict, type Embedding } from '../relay/breadth.js';
+import { breadthEntries, type Embedding } from '../relay/breadth.js';
 import { listLabel } from '../relay/entries.js';
 import { defineRule } from '../rule.js';
 
@@ -32,12 +32,10 @@ export default defineRule({
       'Several IPv6 prefixes carry an IPv4 address inside them: NAT64 64:ff9b::/96 (RFC 6052), 6to4 2002::/16 (RFC 3056), Teredo 2001::/32 (RFC 4380) and the deprecated IPv4-compatible ::/96 (RFC 4291). An entry there looks like a small IPv6 network but grants IPv4 hosts, often every one of them: 64:ff9b::/96 and 2002::/16 embed the whole IPv4 internet, and anyone can obtain a Teredo address. Relay Lint judges such an entry by the IPv4 range it embeds, as public space.',
   },
   *check({ view, thresholds }) {
-    for (const { listener, list, entry, parsed, label } of breadthEntries(view, thresholds)) {
-      const v = breadthVerdict(
-        parsed,
-        { list: list.kind, exposure: listener.exposure },
-        thresholds,
-      );
+    for (const { listener, list, entry, parsed, label, verdict: v } of breadthEntries(
+      view,
+      thresholds,
+    )) {
       if (v?.id !== 'RLY024') continue;
       const e = v.embedding;
       yield {

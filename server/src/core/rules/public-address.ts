@@ -1,4 +1,4 @@
-import { breadthEntries, breadthVerdict } from '../relay/breadth.js';
+import { breadthEntries } from '../relay/breadth.js';
 
 import { defineRule } from '../rule.js';
 
@@ -19,13 +19,8 @@ export default defineRule({
       'Relay by address is only as trustworthy as the address. A public address outside your network belongs to someone else: a partner whose host may be compromised, or a cloud address that is released and handed to a stranger. A carrier-grade NAT address is shared by many subscribers at once. RFC 2505 §3.1 recommends SMTP authentication (today, authenticated submission on port 587, RFC 6409) for senders outside your own networks.',
   },
   *check({ view, thresholds }) {
-    for (const { listener, list, entry, parsed, label } of breadthEntries(view, thresholds)) {
+    for (const { listener, list, entry, label, verdict: v } of breadthEntries(view, thresholds)) {
       if (list.kind !== 'relay') continue;
-      const v = breadthVerdict(
-        parsed,
-        { list: list.kind, exposure: listener.exposure },
-        thresholds,
-      );
       if (v?.id !== 'RLY012') continue;
       yield {
         messageId: v.part.scope === 'cgnat' ? 'cgnat' : 'global',

@@ -1,5 +1,5 @@
-import { splitByScope } from '../net/scope.js';
 import { allowEntries, listLabel, shown } from '../relay/entries.js';
+import { scopePartsOf } from '../relay/entry-cache.js';
 import { removeEntryFix } from '../relay/list-entries.js';
 import { defineRule } from '../rule.js';
 
@@ -21,7 +21,7 @@ export default defineRule({
   *check({ file, doc, view }) {
     for (const { listener, list, entry, parsed } of allowEntries(view)) {
       if (parsed.unspecified) continue; // a bare 0.0.0.0 or :: is RLY025's alone
-      const parts = splitByScope(parsed.set);
+      const parts = scopePartsOf(parsed);
       if (parts.length === 0 || parts.some((p) => p.scope !== 'special')) continue;
       const labels = [...new Set(parts.map((p) => p.label))];
       yield {

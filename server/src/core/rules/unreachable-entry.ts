@@ -1,5 +1,7 @@
 import { connSet } from '../relay/analysis.js';
 import { allowEntries, shown } from '../relay/entries.js';
+import type { IntervalSet } from '../net/interval-set.js';
+import type { ListenerView } from '../relay/view.js';
 import { defineRule } from '../rule.js';
 
 export default defineRule({
@@ -17,12 +19,19 @@ export default defineRule({
       'A client must connect before it can relay, so a relay grant for addresses that connection control turns away does nothing. Either the relay entry is stale, or the connection list is missing a network that was meant to relay; in both cases the configuration does not say what its author thinks it says, and a later change to the connection list would suddenly activate the forgotten grant.',
   },
   *check({ view }) {
+    // conn(L) once per listener, not once per relay entry (lists of thousands of entries).
+    const admitted = new Map<ListenerView, IntervalSet>();
     for (const { listener, list, entry, parsed } of allowEntries(view)) {
       const conn = listener.connection;
       if (list.kind !== 'relay' || conn === undefined) continue;
       // A domain entry of an allow list admits hosts by reverse DNS, outside the address sets.
       if (conn.mode !== 'allExcept' && conn.entries.some((e) => e.domain !== undefined)) continue;
-      if (connSet(listener).overlaps(parsed.set)) continue;
+      let conns = admitted.get(listener);
+      if (conns === undefined) {
+        conns = connSet(listener);
+        admitted.set(listener, conns);
+      }
+      if (conns.overlaps(parsed.set)) continue;
       yield {
         messageId: parsed.count === 1n ? 'one' : 'many',
         path: entry.path,
