@@ -2,7 +2,8 @@
 // (yaml parse + ajv validation alone), on generated relay configurations. Prints medians and ratios
 // and writes bench/RESULTS.md. A benchmark, not a test: it never fails on speed.
 //
-// Environment: BENCH_QUICK=1 runs fewer rounds and smaller sizes (a smoke test of the harness).
+// Environment: BENCH_QUICK=1 runs fewer rounds and smaller sizes (a smoke test of the harness);
+// BENCH_NATIVE_ONLY=1 measures only the CLI start-up and the native-format rows.
 
 /* global process, console, performance, setTimeout */
 import { spawnSync } from 'node:child_process';
@@ -14,6 +15,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { format } from 'prettier';
 import { parseAllDocuments } from 'yaml';
 import { editSite, generateConfig } from './generate.mjs';
+import { exchangeExport, metabase, postfixMain, postfixMaster } from './generate-native.mjs';
 import { LspClient } from './lsp-client.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -374,6 +376,101 @@ function cliBench(validate) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// CLI start-up, and native formats next to a relay file
+
+const NATIVE_ROUNDS = QUICK ? 1 : 3;
+const STARTUP_ROUNDS = QUICK ? 3 : 7;
+
+/** Wall time of one CLI process on `files`, start to exit, with the number of findings. */
+function cliOnce(args) {
+  const report = path.join(OUT, 'cli-one.json');
+  const t0 = performance.now();
+  const r = spawnSync(
+    process.execPath,
+    [CLI, '--format', 'json', '--output', report, '--fail-on', 'never', ...args],
+    { encoding: 'utf8' },
+  );
+  const t = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`relay-lint exited ${r.status}: ${r.stderr}`);
+  const parsed = JSON.parse(readFileSync(report, 'utf8'));
+  const findings = parsed.files.reduce((n, f) => n + (f.findings?.length ?? 0), 0);
+  return { ms: t, findings };
+}
+
+function startupBench() {
+  const small = path.join(ROOT, 'examples', 'secure', 'iis-app-relay.relay.yaml');
+  const cli = [];
+  const bare = [];
+  for (let r = 0; r < STARTUP_ROUNDS; r++) {
+    const t0 = performance.now();
+    spawnSync(process.execPath, ['-e', '0']);
+    bare.push(performance.now() - t0);
+    const t1 = performance.now();
+    spawnSync(process.execPath, [CLI, small], { encoding: 'utf8' });
+    cli.push(performance.now() - t1);
+  }
+  const out = { cli: median(cli), bare: median(bare) };
+  log(`start-up: relay-lint on one small file ${ms(out.cli)} ms; node -e 0 ${ms(out.bare)} ms`);
+  return out;
+}
+
+function nativeInputs() {
+  const dir = path.join(OUT, 'native');
+  mkdirSync(path.join(dir, 'postfix'), { recursive: true });
+  mkdirSync(path.join(dir, 'iis'), { recursive: true });
+  mkdirSync(path.join(dir, 'exchange'), { recursive: true });
+  mkdirSync(path.join(dir, 'relay'), { recursive: true });
+  const write = (rel, text) => {
+    const file = path.join(dir, rel);
+    writeFileSync(file, text);
+    return { file, text };
+  };
+  write('postfix/master.cf', postfixMaster());
+  return [
+    {
+      label: 'relay model: 1,000-line `*.relay.yaml`',
+      ...write('relay/estate-1000.relay.yaml', generateConfig(1000, 1)),
+    },
+    {
+      label: 'Postfix: 2,000-line `main.cf` + 20-service `master.cf`',
+      ...write('postfix/main.cf', postfixMain(2000)),
+    },
+    {
+      label: 'IIS: 20,000-line `MetaBase.xml` (10 SMTP virtual servers)',
+      ...write('iis/MetaBase.xml', metabase(20_000)),
+    },
+    {
+      label: 'Exchange: export of 40 receive connectors × 50 `RemoteIPRanges`',
+      ...write('exchange/connectors.exchange.json', exchangeExport(40, 50)),
+    },
+  ];
+}
+
+function nativeBench(startup) {
+  const rows = [];
+  for (const input of nativeInputs()) {
+    const times = [];
+    let findings = 0;
+    for (let r = 0; r < NATIVE_ROUNDS; r++) {
+      const run = cliOnce([input.file]);
+      times.push(run.ms);
+      findings = run.findings;
+    }
+    const row = {
+      label: input.label,
+      lines: input.text.split('\n').length - 1,
+      bytes: input.text.length,
+      ms: median(times),
+      findings,
+    };
+    row.work = Math.max(0, row.ms - startup.cli);
+    log(`native: ${row.label}: ${ms(row.ms)} ms (${ms(row.work)} ms over start-up), ${findings} findings`);
+    rows.push(row);
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Report
 
 function machine() {
@@ -399,7 +496,20 @@ function verdict(ok, text) {
   return `${ok ? '✅' : '❌'} ${text}`;
 }
 
-function report({ inputs, floorMs, ours, yls, memory, cli, startedAt, before, after, seconds }) {
+function report({
+  inputs,
+  floorMs,
+  ours,
+  yls,
+  memory,
+  cli,
+  startup,
+  native,
+  startedAt,
+  before,
+  after,
+  seconds,
+}) {
   const lines = [];
   const firstRatios = SIZES.map((s) => ours[s].open / yls[s].open);
   const editRatios = SIZES.map((s) => ours[s].edit / floorMs[s]);
@@ -442,6 +552,31 @@ function report({ inputs, floorMs, ours, yls, memory, cli, startedAt, before, af
   lines.push(
     '',
     `The CLI runs with its defaults (\`--concurrency auto\`: up to one thread per idle CPU, judged by the load average; ${os.cpus().length} CPUs here) and writes the JSON report to a file; medians of ${CLI_ROUNDS} rounds.`,
+  );
+  lines.push('', '## CLI start-up', '');
+  lines.push('| run | wall time (median) |');
+  lines.push('|---|---:|');
+  lines.push(
+    `| \`relay-lint examples/secure/iis-app-relay.relay.yaml\` (cold process, text report) | ${ms(startup.cli)} ms |`,
+  );
+  lines.push(`| \`node -e 0\` (the runtime alone) | ${ms(startup.bare)} ms |`);
+  lines.push(
+    '',
+    `Medians of ${STARTUP_ROUNDS} runs, process start to exit, measured in turns.`,
+    '',
+    '## Native formats: one file through the CLI',
+    '',
+  );
+  lines.push('| input | lines | bytes | CLI wall time | over start-up | findings |');
+  lines.push('|---|---:|---:|---:|---:|---:|');
+  for (const n of native) {
+    lines.push(
+      `| ${n.label} | ${n.lines.toLocaleString('en-US')} | ${n.bytes.toLocaleString('en-US')} | ${ms(n.ms)} ms | ${ms(n.work)} ms | ${n.findings} |`,
+    );
+  }
+  lines.push(
+    '',
+    `One CLI process per file (the Postfix one reads \`master.cf\` beside \`main.cf\`), JSON report to a file; medians of ${NATIVE_ROUNDS} rounds. "Over start-up" subtracts the start-up figure above: the file's own read, parse, rules and report.`,
   );
   lines.push('', '## Memory: open/close cycles', '');
   lines.push('| cycles | RSS before | RSS after | change (target ±10 %) |');
@@ -502,6 +637,11 @@ async function main() {
     `relay-lint benchmark${QUICK ? ' (quick)' : ''}: ${before.cpu}, Node ${before.node}, load ${before.load}`,
   );
   for (const bundle of [SERVER, CLI, YAML_LS]) statSync(bundle); // built and installed?
+  if (process.env.BENCH_NATIVE_ONLY === '1') {
+    // A quick look at the start-up and native rows alone; writes nothing.
+    nativeBench(startupBench());
+    return;
+  }
   const inputs = files();
   const validate = floorValidator();
   const measured = await serversRun(validate, inputs);
@@ -510,11 +650,26 @@ async function main() {
   const yls = measured['yaml-language-server'];
   const memory = await memoryCycles(inputs);
   const cli = cliBench(validate);
+  const startup = startupBench();
+  const native = nativeBench(startup);
   const after = machine();
   const seconds = (performance.now() - t0) / 1000;
   // Formatted as `npm run check` (prettier --check .) expects.
   const md = await format(
-    report({ inputs, floorMs, ours, yls, memory, cli, startedAt, before, after, seconds }),
+    report({
+      inputs,
+      floorMs,
+      ours,
+      yls,
+      memory,
+      cli,
+      startup,
+      native,
+      startedAt,
+      before,
+      after,
+      seconds,
+    }),
     { parser: 'markdown', proseWrap: 'preserve' },
   );
   if (!QUICK) writeFileSync(path.join(ROOT, 'bench', 'RESULTS.md'), md);

@@ -141,7 +141,10 @@ describe('hostile input: CLI', () => {
     const r = await json([put('fffd.relay.yaml', text)], dir);
     const findings = findingsOf(r, 'fffd.relay.yaml');
     assert.ok(!findings.some((f) => /UTF-8/.test(f.message)));
-    assert.ok(findings.some((f) => f.ruleId === 'RLY001'), 'its real findings are reported');
+    assert.ok(
+      findings.some((f) => f.ruleId === 'RLY001'),
+      'its real findings are reported',
+    );
   });
 
   test('a lone surrogate (CESU-8 bytes) is invalid UTF-8; an escaped one in JSON is text', async () => {

@@ -70,7 +70,8 @@ describe('hostile input: engine', () => {
   test('a replacement character (U+FFFD) is text: the file is analysed (issue 11 #5)', () => {
     // Invalid bytes are found by the host's strict decoder (test/hostile/cli.test.ts); a text
     // that contains U+FFFD is a valid text.
-    const text = 'version: 1\nservers:\n  - name: "ok \uFFFD"\n    product: other\n    listeners: 7\n';
+    const text =
+      'version: 1\nservers:\n  - name: "ok \uFFFD"\n    product: other\n    listeners: 7\n';
     const findings = lintText('fffd.relay.yaml', text);
     assert.ok(!findings.some((f) => /UTF-8/.test(f.message)));
     assert.ok(

@@ -187,6 +187,29 @@ describe('native files in the language server', () => {
     assert.match(restriction, /\*\*`reject_unauth_destination`\*\* — The relay guard/);
   });
 
+  test('hover answers too when the lint ran on the worker thread (a cloned parse)', async () => {
+    const worker = await startTestClient({
+      workspaceFolders: [ws.uri],
+      worker: { timeoutMs: 30_000 },
+    });
+    try {
+      for (const [rel, text, needle, listener] of [
+        ['pf/main.cf', MAIN_CF, 'mynetworks =', 'smtp'],
+        ['ex/ex01.exchange.json', EXCHANGE, '"Anonymous Relay"', 'Anonymous Relay'],
+      ] as const) {
+        const uri = ws.write(rel, text);
+        const next = worker.nextDiagnostics(uri);
+        worker.open(uri, text, 1, 'plaintext');
+        await next;
+        const hover = hoverText(await worker.hover(uri, positionOf(text, needle, 3)));
+        assert.ok(hover.includes(`**Listener \`${listener}\`**`), hover);
+        assert.ok(hover.includes(`May \`${UNTRUSTED_CLIENT}\` relay here?`), `${rel}: ${hover}`);
+      }
+    } finally {
+      await worker.dispose();
+    }
+  });
+
   test('main.cf: completion of parameter and restriction names', async () => {
     const uri = ws.uriOf('pf/main.cf');
     const names = await client.completion(uri, { line: 0, character: 0 });

@@ -29,7 +29,7 @@ function fixed(
   title: string,
   params: string,
   qs: readonly Q[],
-  opts: { compat?: string | null; tables?: TableFile[]; runner?: RunnerKind } = {},
+  opts: { compat?: string | null; tables?: TableFile[]; runner?: RunnerKind; origin?: string } = {},
 ): CaseSpec {
   const compat = opts.compat === undefined ? '3.6' : opts.compat;
   const probes: ProbeSpec[] = [];
@@ -54,8 +54,12 @@ function fixed(
     tables: opts.tables ?? [],
     probes,
     documented,
+    ...(opts.origin === undefined ? {} : { origin: opts.origin }),
   };
 }
+
+const F1 = 'oracle finding F1: host bits only hit clients of their own address family';
+const D1 = 'oracle disagreement D1 (seed 20261204): an unbracketed IPv6 mynetworks item anywhere';
 
 export function fixedCases(): CaseSpec[] {
   const ns: { runner: RunnerKind } = { runner: 'netns' };
@@ -85,6 +89,7 @@ export function fixedCases(): CaseSpec[] {
         { client: '127.0.0.5', real: 'allow' },
         { client: '::1', real: 'deny' },
       ],
+      { origin: F1 },
     ),
     fixed(
       'mynet-hostbits-first',
@@ -100,6 +105,7 @@ export function fixedCases(): CaseSpec[] {
         { client: '::1', real: 'config-error' },
         { client: '127.0.0.1', real: 'deny' },
       ],
+      { origin: F1 },
     ),
     fixed(
       'mynet-hostbits-v4-only',
@@ -109,6 +115,7 @@ export function fixedCases(): CaseSpec[] {
         { client: '::1', real: 'deny' },
         { client: '127.0.0.1', real: 'config-error' },
       ],
+      { origin: F1 },
     ),
     fixed(
       'mynet-negation',
@@ -329,6 +336,40 @@ export function fixedCases(): CaseSpec[] {
       { client: '127.10.0.1', to: 'user%external.example@oracle.invalid', real: 'deny' },
       { client: '127.10.0.1', to: '@oracle.invalid:user@external.example', real: 'deny' },
     ]),
+    // Disagreements of earlier runs, kept as they were found.
+    fixed(
+      'found-d1-after-0-0',
+      'unbracketed ::1/128 after 0.0.0.0/0',
+      'mynetworks = 0.0.0.0/0 cidr:@MAPS@/t1.cidr,\n    ::1/128\nrelay_domains = .example.com\nparent_domain_matches_subdomains =',
+      [
+        { client: '127.222.112.0', real: 'service-down' },
+        { client: '::1', real: 'service-down' },
+      ],
+      {
+        origin: D1,
+        tables: [{ name: 't1.cidr', content: '127.233.136.0/21\tOK\n127.222.112.0/20\tOK\n' }],
+      },
+    ),
+    fixed(
+      'found-d1-after-negation',
+      'unbracketed ::/64 after a negated bracketed entry',
+      'mynetworks = ![::1]/128, ::/64\nsmtpd_relay_restrictions = reject_unauth_destination\nparent_domain_matches_subdomains =\nmydestination = $myhostname, localhost, local.example',
+      [
+        { client: '::1', real: 'service-down' },
+        { client: '127.37.218.61', to: 'user@oracle.invalid', real: 'service-down' },
+      ],
+      { origin: D1 },
+    ),
+    fixed(
+      'found-d1-middle',
+      'unbracketed ::/64 between IPv4 entries',
+      'mynetworks = 127.108.56.99/20 ::/64, !127.176.16.0/20\nsmtpd_relay_restrictions = permit_mynetworks, defer_unauth_destination, permit_sasl_authenticated\nmydestination = $myhostname, localhost, local.example',
+      [
+        { client: '127.108.48.0', real: 'service-down' },
+        { client: '127.176.16.0', real: 'service-down' },
+      ],
+      { origin: D1, compat: '2' },
+    ),
     // Namespace rows (clients outside 127/8).
     fixed(
       'ns-mynet-10-8',
@@ -402,6 +443,17 @@ export function fixedCases(): CaseSpec[] {
       'smtpd_relay_restrictions = check_sender_access inline:{client.example=OK}, reject_unauth_destination',
       [{ client: '203.0.113.7', from: FORGED_FROM, real: 'allow' }],
       ns,
+    ),
+    fixed(
+      'found-d1-doc-prefix',
+      'unbracketed 2001:db8::7: a table of unknown type `2001`, 451 when reached',
+      `${STD}\nmynetworks = 127.0.0.0/8, 2001:db8::7`,
+      [
+        { client: '10.1.2.3', real: 'config-error' },
+        { client: '2001:db8::7', real: 'config-error' },
+        { client: '127.0.0.5', real: 'allow' },
+      ],
+      { ...ns, origin: D1 },
     ),
     fixed(
       'ns-relay-domains-static',

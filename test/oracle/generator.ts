@@ -69,6 +69,8 @@ const MISSPELLED = [
   'reject_unath_destination',
   'premit',
   'permit_my_networks',
+  'PERMIT_MYNETWORKS',
+  'Reject_Unauth_Destination',
 ];
 
 interface Draft {
@@ -211,12 +213,36 @@ function mynetworks(d: Draft): void {
   }
   for (let i = rng.int(mode === 'list' ? 1 : 0, 3); i > 0; i--) items.push(mynetworksItem(d));
   if (items.length === 0) items.push(mynetworksItem(d));
-  d.lines.push(`mynetworks = ${joinList(rng, items)}`);
+  if (rng.chance(0.1)) {
+    // Through a parameter of the case's own: `$name` expands to its value.
+    d.lines.push(`oracle_trusted = ${joinList(rng, items)}`);
+    d.lines.push(
+      `mynetworks = ${rng.pick(['$oracle_trusted', '${oracle_trusted}', '$(oracle_trusted)'])}`,
+    );
+  } else {
+    d.lines.push(`mynetworks = ${joinList(rng, items)}`);
+  }
   if (rng.chance(0.05)) d.lines.push(`mynetworks_style = ${rng.pick(['host', 'subnet'])}`);
 }
 
 function clientAccessTable(d: Draft): string {
   const { rng } = d;
+  const form = rng.weighted<string>([
+    [8, 'cidr'],
+    [1.5, 'inline'],
+    [0.5, 'static'],
+  ]);
+  if (form === 'static') return `check_client_access static:${rng.pick(['OK', 'REJECT', 'DUNNO'])}`;
+  if (form === 'inline') {
+    // Not a cidr table: the key is the address text, then its parent networks (`127.0.0`, …).
+    const n = drawNet(d, { hostBits: 0, v6: 0 });
+    d.nets.push(n.net);
+    const addr = formatAddr(4, n.net.first);
+    const octets = rng.int(1, 4);
+    const key = addr.split('.').slice(0, octets).join('.');
+    if (octets === 4) d.clients.push(addr);
+    return `check_client_access inline:{ ${key}=${rng.pick(['OK', 'OK', 'REJECT'])} }`;
+  }
   const lines: string[] = [];
   for (let i = rng.int(1, 3); i > 0; i--) {
     const n = drawNet(d, { hostBits: 0.25, v6: 0.15 });
@@ -355,6 +381,9 @@ function domains(d: Draft): void {
     'user@other.example',
     'user@oracle.invalid',
     'user@local.example',
+    'user@localhost.invalid',
+    'user@[127.0.0.1]',
+    'user@example.com.',
   );
 }
 

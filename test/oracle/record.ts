@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import * as prettier from 'prettier';
 import { repoRoot } from '../support/repo-root.js';
 import { listenerFor, questionOf } from './compare.js';
 import type { CaseResult, CaseSpec, ProbeResult, RealClass } from './types.js';
@@ -84,11 +85,15 @@ function normalizer(result: CaseResult): (s: string) => string {
 
 function fileName(c: FixtureCandidate): string {
   const id = c.result.caseId.replace(/[^A-Za-z0-9._-]/g, '_');
-  return c.kind === 'documented' ? `doc-${id}.json` : `seed${c.seed}-${c.result.runner}-${id}.json`;
+  if (c.kind === 'disagreement') return `seed${c.seed}-${c.result.runner}-${id}.json`;
+  return c.spec.origin !== undefined ? `found-${id.replace(/^found-/, '')}.json` : `doc-${id}.json`;
 }
 
 /** Writes one fixture per configuration; returns the number of files written. */
-export function writeFixtures(candidates: readonly FixtureCandidate[], version: string): number {
+export async function writeFixtures(
+  candidates: readonly FixtureCandidate[],
+  version: string,
+): Promise<number> {
   const byFile = new Map<string, FixtureCandidate[]>();
   for (const c of candidates) {
     // A real answer Postfix did not classify is no fixture.
@@ -108,7 +113,9 @@ export function writeFixtures(candidates: readonly FixtureCandidate[], version: 
     const fixture: OracleFixture = {
       source:
         first.kind === 'documented'
-          ? `POSTFIX-ORACLE §4: ${first.spec.title}`
+          ? first.spec.origin !== undefined
+            ? `${first.spec.origin}: ${first.spec.title}`
+            : `POSTFIX-ORACLE §4: ${first.spec.title}`
           : `disagreement: ORACLE_SEED=${first.seed}, ${r.runner} case ${r.caseId}`,
       postfixVersion: version,
       runner: r.runner,
@@ -136,7 +143,13 @@ export function writeFixtures(candidates: readonly FixtureCandidate[], version: 
         };
       }),
     };
-    fs.writeFileSync(path.join(dir, name), JSON.stringify(fixture, null, 2) + '\n');
+    // Formatted as `prettier --check .` (npm run check) wants it.
+    const file = path.join(dir, name);
+    const options = (await prettier.resolveConfig(file)) ?? {};
+    fs.writeFileSync(
+      file,
+      await prettier.format(JSON.stringify(fixture), { ...options, filepath: file }),
+    );
   }
   return byFile.size;
 }

@@ -238,7 +238,7 @@ async function main(): Promise<number> {
           const documented = spec?.documented?.[p.probe.id];
           if (documented !== undefined && documented !== p.real) {
             out(
-              `postfix-oracle: NOTE ${r.caseId} ${p.probe.id}: POSTFIX-ORACLE §4 recorded ${documented}, this Postfix answered ${p.real} (${p.reply})`,
+              `postfix-oracle: NOTE ${r.caseId} ${p.probe.id}: ${spec?.origin ?? 'POSTFIX-ORACLE §4'} recorded ${documented}, this Postfix answered ${p.real} (${p.reply})`,
             );
           }
           if (v.replyNote) replyNotes.set(v.replyNote, (replyNotes.get(v.replyNote) ?? 0) + 1);
@@ -289,7 +289,7 @@ async function main(): Promise<number> {
     for (const [note, n] of replyNotes)
       out(`postfix-oracle: same class, different reply: ${note} ×${n}`);
     if (process.env['ORACLE_RECORD'] === '1') {
-      const n = writeFixtures(candidates, version);
+      const n = await writeFixtures(candidates, version);
       out(`postfix-oracle: recorded ${n} fixture files`);
     }
     const reportFile = process.env['ORACLE_REPORT'];

@@ -34,6 +34,11 @@ export interface CaseSpec {
   readonly params: string;
   readonly tables: readonly TableFile[];
   readonly probes: readonly ProbeSpec[];
+  /**
+   * Where a fixed case comes from when it is not a POSTFIX-ORACLE §4 row: a disagreement or a
+   * finding of an earlier oracle run (recorded as `found-*` fixtures).
+   */
+  readonly origin?: string;
   /** The real reply class POSTFIX-ORACLE §4 recorded for a probe (fixed cases only). */
   readonly documented?: Readonly<Record<string, RealClass>>;
 }

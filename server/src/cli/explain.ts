@@ -12,6 +12,7 @@ import { sourceInputFor } from '../host/lint-file.js';
 import { readTextFile, siblingsOf } from '../host/siblings.js';
 import { targetsIn } from '../host/targets.js';
 import { UsageError } from './args.js';
+import { errorMessage } from '../core/errors.js';
 
 export const EXPLAIN_HELP = `Usage: relay-lint explain PATH... --client ADDR [options]
 
@@ -72,7 +73,7 @@ export function parseExplainArgs(argv: readonly string[]): ExplainOptions {
       },
     });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(errorMessage(error));
   }
   const v = parsed.values;
   if (v.help === true)
@@ -133,7 +134,7 @@ export function runExplain(argv: readonly string[], io: ExplainIo): 0 | 1 | 2 {
         located.push(...explainOne(file, io.cwd, options.question));
       } catch (error) {
         io.stderr(
-          `relay-lint: cannot read ${toPosixRelative(io.cwd, file)}: ${error instanceof Error ? error.message : String(error)}\n`,
+          `relay-lint: cannot read ${toPosixRelative(io.cwd, file)}: ${errorMessage(error)}\n`,
         );
         failed = true;
       }

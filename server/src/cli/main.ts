@@ -1,7 +1,9 @@
 import { existsSync, writeFileSync } from 'node:fs';
+import { errorMessage } from '../core/errors.js';
 import path from 'node:path';
 import { severityRank } from '../core/model.js';
 import { toJsonReport, TOOL } from '../core/report/json.js';
+import { escapeControl } from '../core/report/control.js';
 import { toMarkdown } from '../core/report/markdown.js';
 import type { FileResult } from '../core/report/result.js';
 import { type SarifNotification, toSarif } from '../core/report/sarif.js';
@@ -12,7 +14,7 @@ import {
   type ResolvedConfig,
   toPosixRelative,
 } from '../host/config-discovery.js';
-import { isDirectory } from '../host/files.js';
+import { isDirectory, outputProblem, pathProblem } from '../host/files.js';
 import { configResults, type Target, targetsIn, taskOf } from '../host/targets.js';
 import { findDocsDir, loadRuleDocs } from '../host/rule-docs.js';
 import { type CliOptions, HELP, parseCliArgs, UsageError } from './args.js';
@@ -37,23 +39,35 @@ export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** The CLI as a function: never exits the process, never throws. */
-export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+export async function run(argv: readonly string[], rawIo: CliIo): Promise<ExitCode> {
+  // Every line on stderr names paths or values from the files: control characters in them (an
+  // escape sequence in a file name) are shown escaped, never sent to the terminal raw.
+  const io: CliIo = {
+    ...rawIo,
+    stderr: (text) => {
+      rawIo.stderr(escapeLines(text));
+    },
+  };
   try {
     // `relay-lint explain …` is a command of its own; a folder named "explain" is `./explain`.
     if (argv[0] === 'explain') return runExplain(argv.slice(1), io);
-    return await runUnsafe(argv, io);
+    return await runUnsafe(argv, io, rawIo.stderr);
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`relay-lint: ${error.message}\n`);
       return ExitCode.error;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`relay-lint: internal error: ${message}\n`);
+    io.stderr(`relay-lint: internal error: ${errorMessage(error)}\n`);
     return ExitCode.error;
   }
 }
 
-async function runUnsafe(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+/** `progress` writes the progress line (its own control characters) to stderr unescaped. */
+async function runUnsafe(
+  argv: readonly string[],
+  io: CliIo,
+  progress: (text: string) => void,
+): Promise<ExitCode> {
   const options = parseCliArgs(argv);
   if (options.help) {
     io.stdout(HELP);
@@ -66,6 +80,13 @@ async function runUnsafe(argv: readonly string[], io: CliIo): Promise<ExitCode> 
   const explicit = options.config !== undefined ? path.resolve(io.cwd, options.config) : undefined;
   if (explicit !== undefined && !existsSync(explicit))
     throw new UsageError(`configuration file not found: ${options.config ?? ''}`);
+  // Checked before any file is linted or fixed: a bad --output must not end a run that has
+  // already rewritten files.
+  if (options.output !== undefined) {
+    const why = outputProblem(path.resolve(io.cwd, options.output));
+    if (why !== undefined)
+      throw new UsageError(`cannot write the report to ${options.output}: ${why}`);
+  }
   const byDir = new Map<string, ResolvedConfig>();
   const configFor = (dir: string): ResolvedConfig => {
     // As with ESLint's -c, globs of a configuration named on the command line are relative to
@@ -82,13 +103,16 @@ async function runUnsafe(argv: readonly string[], io: CliIo): Promise<ExitCode> 
   for (const e of errors) io.stderr(`relay-lint: ${e}\n`);
   if (errors.length > 0 && targets.length === 0) return ExitCode.error;
 
-  const outcomes = await lintAll(targets, options, io);
+  const outcomes = await lintAll(targets, options, io, progress);
   const results: FileResult[] = [];
   const problems: string[] = [...errors];
   for (const o of outcomes) {
     for (const m of o.messages) io.stderr(`relay-lint: ${m}\n`);
-    if (o.result !== undefined) results.push(o.result);
-    else problems.push(...o.messages);
+    if (o.result !== undefined) {
+      results.push(o.result);
+      // A file linted but not fixed on disk ("cannot write X: …") fails the run too.
+      problems.push(...o.messages.filter((m) => m.startsWith('cannot ')));
+    } else problems.push(...o.messages);
   }
   const broken = configResults(targets, (file) => toPosixRelative(io.cwd, file));
   for (const c of broken) {
@@ -112,12 +136,13 @@ async function lintAll(
   targets: readonly Target[],
   options: CliOptions,
   io: CliIo,
+  progressWrite: (text: string) => void,
 ): Promise<LintOutcome[]> {
   const tasks: LintTask[] = targets.map((t) => taskOf(t, io.cwd, options.fix));
   const progress = createProgress({
     total: tasks.length,
     enabled: io.stderrIsTTY === true,
-    write: io.stderr,
+    write: progressWrite,
   });
   try {
     const workers = workerCount(options.concurrency, tasks.length);
@@ -145,14 +170,19 @@ function collect(
   const seen = new Set<string>();
   for (const p of options.paths) {
     const abs = path.resolve(cwd, p);
-    if (!existsSync(abs)) {
-      errors.push(`no such file or folder: ${p}`);
+    // The reason itself: "too many levels of symbolic links" for a link loop, not "no such file".
+    const why = pathProblem(abs);
+    if (why !== undefined) {
+      errors.push(`${why}: ${p}`);
       continue;
     }
     if (isDirectory(abs)) {
       const found = targetsIn(abs, configFor);
       for (const e of found.errors)
         errors.push(`cannot read ${toPosixRelative(cwd, e.path) || '.'}: ${e.reason}`);
+      // A folder named on the command line that selects nothing is never silently "no problems".
+      if (found.targets.length === 0 && found.errors.length === 0)
+        errors.push(`${p}: no file to lint (${selection(configFor(abs))})`);
       for (const t of found.targets) {
         if (!seen.has(t.file)) targets.push(t);
         seen.add(t.file);
@@ -164,6 +194,21 @@ function collect(
     }
   }
   return { targets, errors };
+}
+
+/** Which configuration chose no file, for the "no file to lint" message. */
+function selection(resolved: ResolvedConfig): string {
+  const cfg = resolved.loaded.config;
+  const where = resolved.file !== undefined ? resolved.file : 'the default configuration';
+  return `files: ${JSON.stringify(cfg.files)}, ignore: ${JSON.stringify(cfg.ignore)} in ${where}`;
+}
+
+/** Control characters escaped, line by line (the line breaks between lines are kept). */
+function escapeLines(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => escapeControl(line))
+    .join('\n');
 }
 
 function render(
@@ -190,6 +235,7 @@ function render(
         options.output !== undefined ? path.dirname(path.resolve(io.cwd, options.output)) : io.cwd;
       return toMarkdown(results, {
         link: (p, line) => `${toPosixRelative(from, path.resolve(io.cwd, p))}#L${line}`,
+        notLinted: problems,
       });
     }
   }

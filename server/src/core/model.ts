@@ -53,6 +53,11 @@ export interface Comment {
   readonly line: number;
   /** True when code precedes the comment on its line. */
   readonly trailing: boolean;
+  /**
+   * Offset where `text` starts, when the comment marker is not one character (`<!--` in XML);
+   * absent: one after `span.start` (`#`).
+   */
+  readonly textStart?: number;
 }
 
 export interface Problem {

@@ -32,7 +32,7 @@ export function parseDirectives(comments: readonly Comment[]): Directive[] {
     // The editor's "Suppress" quick fix writes the placeholder `<reason>`: it is no reason yet,
     // so the directive keeps warning (RLY097) until someone writes why.
     const reason = written === REASON_PLACEHOLDER ? '' : written;
-    const listStart = c.span.start + 1 + m[0].length;
+    const listStart = (c.textStart ?? c.span.start + 1) + m[0].length;
     const rules: { token: string; span: Span }[] = [];
     const re = /[^,\s]+/g;
     for (let t = re.exec(list); t !== null; t = re.exec(list)) {

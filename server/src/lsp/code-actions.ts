@@ -102,7 +102,7 @@ function workspaceEdit(
 /** Line starts of the current text (the cached parse when it is of the current version). */
 function lineStarts(input: CodeActionInput): readonly number[] {
   return input.state?.version === input.version
-    ? input.state.parsed.lineStarts
+    ? input.state.lineStarts
     : computeLineStarts(input.text);
 }
 
@@ -186,7 +186,9 @@ function suppressAction(
   diagnostic: Diagnostic,
 ): CodeAction | undefined {
   if (NOT_SUPPRESSIBLE.has(finding.ruleId)) return undefined;
-  const { text, lineStarts } = state.parsed;
+  // The state is of the current version (quickFixes checks), so its text is `input.text`.
+  const { text } = input;
+  const { lineStarts } = state;
   const line = lineOf(lineStarts, finding.span.start);
   const start = lineStarts[line] ?? 0;
   const syntax = directiveSyntax(state.parsed.format, lineText(text, lineStarts, line).text);

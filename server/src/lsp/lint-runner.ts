@@ -19,7 +19,11 @@ export interface LintJob {
 }
 
 export type LintResult =
-  | { readonly kind: 'done'; readonly parsed: ParsedFile; readonly findings: Finding[] }
+  | {
+      readonly kind: 'done';
+      readonly findings: Finding[];
+      readonly lineStarts: readonly number[];
+    }
   /** A newer lint of the same document replaced this one before it started. */
   | { readonly kind: 'superseded' }
   | { readonly kind: 'timeout'; readonly ms: number }
@@ -44,7 +48,8 @@ type ToWorker = { readonly type: 'lint'; readonly job: LintJob } | { readonly ty
 type FromWorker =
   /** Sent once the worker has loaded and linted a tiny file: the time budget starts now. */
   | { readonly type: 'ready' }
-  | { readonly type: 'done'; readonly parsed: ParsedFile; readonly findings: Finding[] }
+  /** Findings and line starts only: the tree of a large file costs more to post than to parse. */
+  | { readonly type: 'done'; readonly findings: Finding[]; readonly lineStarts: readonly number[] }
   | { readonly type: 'failed'; readonly message: string };
 
 const WORKER_FLAG = 'relayLintLintWorker';
@@ -162,7 +167,7 @@ export class WorkerLintRunner {
       }
       this.finish(
         message.type === 'done'
-          ? { kind: 'done', parsed: message.parsed, findings: message.findings }
+          ? { kind: 'done', findings: message.findings, lineStarts: message.lineStarts }
           : { kind: 'failed', message: message.message },
       );
     });
@@ -211,7 +216,8 @@ function serveJobs(): void {
     }
     let reply: FromWorker;
     try {
-      reply = { type: 'done', ...runJob(message.job) };
+      const { parsed, findings } = runJob(message.job);
+      reply = { type: 'done', findings, lineStarts: parsed.lineStarts };
     } catch (error) {
       reply = { type: 'failed', message: error instanceof Error ? error.message : String(error) };
     }

@@ -7,7 +7,13 @@ import { computeLineStarts } from '../core/text.js';
 import type { Rule } from '../core/rule.js';
 import { type ResolvedConfig, toPosixRelative } from '../host/config-discovery.js';
 import type { Settings } from '../protocol/index.js';
-import { crashFinding, lintText, type LintState, timeoutFinding } from './lint-state.js';
+import {
+  crashFinding,
+  lintText,
+  type LintState,
+  timeoutFinding,
+  workerState,
+} from './lint-state.js';
 import type { WorkerLintRunner } from './lint-runner.js';
 import { pathToUri, type ProjectContext, sourceInput, type Workspace } from './project.js';
 import type { Publisher } from './publisher.js';
@@ -169,7 +175,7 @@ export class DocumentLinter {
     if (state === undefined || !this.scheduler.isCurrent(ticket)) return;
     if (this.deps.documents.get(uri)?.version !== version) return;
     this.states.set(uri, state);
-    this.deps.publisher.publish(uri, version, state.parsed.lineStarts, state.findings);
+    this.deps.publisher.publish(uri, version, state.lineStarts, state.findings);
     this.publishConfig(project.resolved);
   }
 
@@ -181,7 +187,10 @@ export class DocumentLinter {
     project: ProjectContext,
   ): Promise<LintState | undefined> {
     const runner = this.deps.runner;
-    if (runner === undefined || this.deps.rules !== undefined) {
+    // A small document is linted here: the worker's round trip (posting the text, the findings
+    // back) costs more than its lint. The worker is there so that a huge or hostile file cannot
+    // freeze the server; below this size the lint takes a few milliseconds.
+    if (runner === undefined || this.deps.rules !== undefined || text.length <= MAIN_THREAD_MAX) {
       try {
         return lintText(uri, text, version, project, this.deps.rules);
       } catch (error) {
@@ -205,7 +214,7 @@ export class DocumentLinter {
     });
     switch (result.kind) {
       case 'done':
-        return { uri, version, parsed: result.parsed, findings: result.findings, project };
+        return workerState(uri, text, version, project, result.findings, result.lineStarts);
       case 'superseded':
         return undefined;
       case 'timeout':
@@ -228,6 +237,13 @@ export class DocumentLinter {
   }
 }
 
+/**
+ * Documents up to this many characters are linted on the server's thread (see `lint`). Measured
+ * (bench/RESULTS.md): a 1,000-line relay file (31 KB) lints in about 10 ms, under the worker's
+ * round trip for it.
+ */
+export const MAIN_THREAD_MAX = 48 * 1024;
+
 /** The state of a document whose lint failed: the parser itself may be what failed. */
 function failedState(
   uri: string,
@@ -246,7 +262,7 @@ function failedState(
     comments: [],
     lineStarts: computeLineStarts(text),
   };
-  return { uri, version, parsed, findings: [finding], project };
+  return { uri, version, parsed, lineStarts: parsed.lineStarts, findings: [finding], project };
 }
 
 export function describeError(error: unknown): string {

@@ -261,13 +261,26 @@ function listHover(format: ParsedFile['format'], list: ListView, listener: Liste
 
 // ---- Listeners: the explain answer and U(L) --------------------------------------------------
 
+/**
+ * The answers per parsed file: the linter keeps one parse per document version, so hovering
+ * again over a large export does not evaluate every listener again.
+ */
+const ANSWERS = new WeakMap<ParsedFile, readonly ListenerAnswer[]>();
+
 function explainSafely(format: NativeFormat, parsed: ParsedFile): readonly ListenerAnswer[] {
+  const cached = ANSWERS.get(parsed);
+  if (cached !== undefined) return cached;
+  let answers: readonly ListenerAnswer[];
   try {
-    return format.explain(parsed, HOVER_QUESTION);
+    // `parsed` is this thread's parse (lint-state.ts), so the format finds the data it keeps
+    // per ParsedFile object.
+    answers = format.explain(parsed, HOVER_QUESTION);
   } catch {
     // A failing evaluator must not cost the user the rest of the hover.
-    return [];
+    answers = [];
   }
+  ANSWERS.set(parsed, answers);
+  return answers;
 }
 
 const OUTCOME: Readonly<Record<ListenerAnswer['outcome'], string>> = {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { parseTree, type Node as JsonNode } from 'jsonc-parser';
 import {
   connectorFromDn,
   looksLikeExchange,
@@ -7,6 +9,7 @@ import {
   readExchangeExport,
   siblingNames,
 } from '../../../server/src/core/formats/exchange/export.js';
+import { fastParse } from '../../../server/src/core/formats/exchange/json-read.js';
 import { principalKind } from '../../../server/src/core/formats/exchange/principals.js';
 import { NO_SIBLINGS } from '../../../server/src/core/formats/types.js';
 import { ANON_RELAY, connector, ownExport, siblingsOf } from './helpers.js';
@@ -330,6 +333,24 @@ describe('exchange export: permissions', () => {
     assert.equal(p?.allExtendedRights, true);
   });
 
+  test('AccessRights GenericAll as its number (983551) grants every extended right; ReadProperty does not', () => {
+    const perm = (AccessRights: unknown) => ({
+      User: 'S-1-5-7',
+      AccessRights,
+      ExtendedRights: [],
+      Deny: false,
+    });
+    const text = ownExport([
+      connector({
+        permissions: [perm(983551), perm('ReadProperty, GenericRead'), perm(['GenericAll'])],
+      }),
+    ]);
+    assert.deepEqual(
+      only(text).permissions.map((p) => p.allExtendedRights),
+      [true, false, true],
+    );
+  });
+
   test('principals: SID wins, localised names match, other accounts do not', () => {
     assert.equal(principalKind('NT AUTHORITY\\Authenticated Users', 'S-1-5-7'), 'anonymous');
     assert.equal(principalKind('NT AUTHORITY\\ANONYMOUS LOGON', 'S-1-5-11'), 'other');
@@ -379,5 +400,48 @@ describe('exchange export: what is not an export', () => {
     assert.equal(looksLikeExchange('[{"RemoteIPRanges": [], "PermissionGroups": 1}]'), true);
     assert.equal(looksLikeExchange('{"version": 1, "servers": []}'), false);
     assert.equal(looksLikeExchange('[{"RemoteIPRanges": []}]'), false);
+  });
+});
+
+describe('exchange export: the fast JSON parser', () => {
+  /** The tree without parent links, for comparison. */
+  function plain(n: JsonNode | undefined): unknown {
+    if (n === undefined) return undefined;
+    return {
+      type: n.type,
+      offset: n.offset,
+      length: n.length,
+      value:
+        n.type === 'object' || n.type === 'array' || n.type === 'property'
+          ? undefined
+          : (n.value as unknown),
+      children: n.children?.map(plain),
+    };
+  }
+
+  test('property: on well-formed JSON it builds the tree jsonc-parser builds', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), fc.boolean(), (value, pretty) => {
+        const text = JSON.stringify(value, null, pretty ? 2 : undefined);
+        assert.deepEqual(plain(fastParse(text)), plain(parseTree(text)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('it gives up on malformed JSON (the caller then asks jsonc-parser)', () => {
+    for (const bad of [
+      '{"a":1,}',
+      '[1 2]',
+      '{"a" 1}',
+      '01',
+      '"\\x"',
+      '{"a":tru}',
+      '[1]x',
+      '"a\u0001b\n',
+      '-',
+    ]) {
+      assert.equal(fastParse(bad), undefined, bad);
+    }
   });
 });

@@ -1,21 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { exchangeFormat } from '../../../server/src/core/formats/exchange/format.js';
-import { NATIVE_FORMATS } from '../../../server/src/core/formats/index.js';
-import type { NativeFormat, Siblings } from '../../../server/src/core/formats/types.js';
+import type { Siblings } from '../../../server/src/core/formats/types.js';
 import { lintSource } from '../../../server/src/core/lint-source.js';
 import type { Finding, ParsedFile } from '../../../server/src/core/model.js';
 import { positionAt } from '../../../server/src/core/text.js';
 import { repoRoot } from '../../support/repo-root.js';
-
-/**
- * Until the lead's registration line lands in formats/index.ts, the tests add the format
- * themselves; once it is there this does nothing.
- */
-export function ensureRegistered(): void {
-  if (!NATIVE_FORMATS.includes(exchangeFormat))
-    (NATIVE_FORMATS as NativeFormat[]).push(exchangeFormat);
-}
 
 export function siblingsOf(files: Readonly<Record<string, string>>): Siblings {
   return { read: (name) => files[name] };
@@ -38,7 +27,6 @@ export function lintExchange(
   text: string,
   siblings: Siblings = siblingsOf({}),
 ): { file: ParsedFile; findings: Finding[] } {
-  ensureRegistered();
   return lintSource({ uri: name, text, siblings });
 }
 

@@ -6,7 +6,7 @@ import {
   exchangeDataOf,
   exchangeFormat,
 } from '../../../server/src/core/formats/exchange/format.js';
-import type { Finding } from '../../../server/src/core/model.js';
+import type { Finding, JsonPath, SyntaxNode } from '../../../server/src/core/model.js';
 import { assertGolden } from '../../support/golden.js';
 import {
   ANON_RELAY,
@@ -88,6 +88,31 @@ describe('exchange examples (goldens)', () => {
         .map((f) => f.ruleId),
       [],
     );
+  });
+});
+
+describe('exchange model tree', () => {
+  test('every node spans text of the export, and paths follow the tree', () => {
+    for (const path of exampleFiles(EXAMPLES)) {
+      const text = readFileSync(path, 'utf8');
+      const file = exchangeFormat.parse(path, text, diskSiblings(path));
+      const walk = (n: SyntaxNode, p: JsonPath): void => {
+        assert.deepEqual(n.path, p, path);
+        assert.ok(n.span.start >= 0 && n.span.end <= text.length && n.span.start <= n.span.end);
+        if (n.kind === 'object')
+          for (const e of n.entries) {
+            assert.ok(e.keySpan.start >= 0 && e.keySpan.end <= text.length);
+            walk(e.value, [...p, e.key]);
+          }
+        if (n.kind === 'array')
+          n.items.forEach((c, i) => {
+            walk(c, [...p, i]);
+          });
+      };
+      const root = file.documents[0]?.root;
+      assert.ok(root !== undefined);
+      walk(root, []);
+    }
   });
 });
 

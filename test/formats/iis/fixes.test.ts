@@ -118,10 +118,33 @@ describe('IIS fixes', () => {
         RelayIpList: hexOf('onlyList', [['198.51.0.0', '255.255.0.0']]),
       }),
     );
-    const after = apply(text, 'RLY010');
+    const { file, findings } = lintMetabase(text);
+    const f = findings.find((x) => x.ruleId === 'RLY010');
+    const remove = f?.fixes.find((x) => x.title.startsWith('Remove'));
+    assert.ok(f !== undefined && remove !== undefined);
+    checkFix('MetaBase.xml', file, findings, f, remove);
+    const after = applyEdits(text, remove.edits).text;
     assert.equal(attribute(after, 'RelayIpList'), CLOSED);
     const list = decodeIpSecList(hexToBytes(CLOSED, 0, CLOSED.length).bytes);
     assert.equal(meaningOf(list).placeholder, true);
+  });
+
+  test('RLY010: narrowing re-encodes the entry with the narrower mask', () => {
+    const text = metabase(
+      server(1, {
+        AuthFlags: 'AuthAnonymous',
+        RelayIpList: hexOf('onlyList', [['198.51.0.0', '255.255.0.0']]),
+      }),
+    );
+    const { file, findings } = lintMetabase(text);
+    const f = findings.find((x) => x.ruleId === 'RLY010');
+    const narrow = f?.fixes.find((x) => x.title.startsWith('Narrow'));
+    assert.ok(f !== undefined && narrow !== undefined, f?.fixes.map((x) => x.title).join(' | '));
+    checkFix('MetaBase.xml', file, findings, f, narrow);
+    const entries = relayListAfter(applyEdits(text, narrow.edits).text).entries;
+    assert.equal(entries.length, 1);
+    assert.match(entries[0] ?? '', /^198\.51\.0\.0(\/255\.255\.\d+\.\d+)?$/);
+    assert.notEqual(entries[0], '198.51.0.0/255.255.0.0');
   });
 
   test('RLY014: host bits → the network, in place', () => {
@@ -137,6 +160,11 @@ describe('IIS fixes', () => {
     assert.ok(f.fixes.length >= 1);
     const after = applyEdits(text, fix.edits).text;
     assert.deepEqual(relayListAfter(after).entries, ['10.20.30.0/255.255.255.0']);
+    const { file, findings } = lintMetabase(text);
+    const single = f.fixes.find((x) => x.title.includes('single host'));
+    assert.ok(single !== undefined, f.fixes.map((x) => x.title).join(' | '));
+    checkFix('MetaBase.xml', file, findings, f, single);
+    assert.deepEqual(relayListAfter(applyEdits(text, single.edits).text).entries, ['10.20.30.40']);
   });
 
   test('RLY016: the later duplicate is removed (safe), upper-case hex stays upper case', () => {

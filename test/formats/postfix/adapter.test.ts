@@ -10,7 +10,7 @@ import {
   siblingNames,
 } from '../../../server/src/core/formats/postfix/format.js';
 import { postfixAddress, unquoteYaml } from '../../../server/src/core/formats/postfix/edits.js';
-import { rangesOf } from '../../../server/src/core/formats/postfix/view.js';
+import { rangesOf } from '../../../server/src/core/formats/postfix/anchors.js';
 import type { Siblings } from '../../../server/src/core/formats/types.js';
 import { lintSource } from '../../../server/src/core/lint-source.js';
 import type { SyntaxNode } from '../../../server/src/core/model.js';
@@ -170,6 +170,48 @@ describe('postfix format', () => {
     assert.ok(mainSteps.length > 0 && mainSteps.every((s) => s.file === 'main.cf'));
     const own = (byName.get('2525')?.trace ?? []).find((s) => s.item.includes('0.0.0.0/0'));
     assert.equal(own?.file, undefined, 'a step in the linted file carries no file');
+  });
+
+  test('a main.cf Postfix cannot read is one RLY099, and explain says the service is down', () => {
+    const text = 'compatibility_level = 3.6\nthis line has no equals sign\n';
+    const { file, findings } = lintSource({ uri: 'main.cf', text });
+    assert.deepEqual(
+      findings.map((f) => f.ruleId),
+      ['RLY099'],
+    );
+    const answers = postfixFormat.explain(file, {
+      client: '127.0.0.1',
+      to: 'user@relay-lint.invalid',
+      from: 'probe@relay-lint.invalid',
+      auth: false,
+    });
+    assert.deepEqual(
+      answers.map((a) => a.outcome),
+      ['service-down'],
+    );
+  });
+
+  test('a master.cf with a short service line is its own RLY099, not a finding in main.cf', () => {
+    const main = 'compatibility_level = 3.6\nmynetworks = 127.0.0.0/8\n';
+    const master = 'smtp inet n - y - - smtpd\nsubmission inet n - y\n';
+    const own = lintSource({
+      uri: 'master.cf',
+      text: master,
+      siblings: siblings({ 'main.cf': main }),
+    });
+    assert.deepEqual(
+      own.findings.map((f) => f.ruleId),
+      ['RLY099'],
+    );
+    const other = lintSource({
+      uri: 'main.cf',
+      text: main,
+      siblings: siblings({ 'master.cf': master }),
+    });
+    assert.deepEqual(
+      other.findings.map((f) => f.message),
+      [],
+    );
   });
 
   test('U(L) as model ranges keeps each family apart and loses no address', () => {

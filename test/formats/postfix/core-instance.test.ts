@@ -201,6 +201,26 @@ describe('service-down and config errors', () => {
   });
 });
 
+describe('mynetworks unset without host addresses', () => {
+  test('loopback is known, the rest is unknown and says why', () => {
+    const main = 'compatibility_level = 3.6\n';
+    const q = { to: 'a@b.example', from: 'x@y.example', auth: false };
+    assert.equal(
+      explainPostfix(main, undefined, { ...q, client: '127.0.0.1' })[0]?.outcome,
+      'allow',
+    );
+    assert.equal(explainPostfix(main, undefined, { ...q, client: '::1' })[0]?.outcome, 'allow');
+    const other = explainPostfix(main, undefined, { ...q, client: '192.0.2.1' })[0];
+    assert.equal(other?.outcome, 'unknown');
+    assert.match(other?.reason ?? '', /mynetworks_style = host/);
+    const sub = explainPostfix('compatibility_level = 1\n', undefined, {
+      ...q,
+      client: '127.9.9.9',
+    });
+    assert.equal(sub[0]?.outcome, 'allow');
+  });
+});
+
 describe('templates', () => {
   test('a template value is unknown when reached, named by its expression', () => {
     const main = 'compatibility_level = 3.6\nmynetworks = 127.0.0.0/8, {{ office_net }}\n';

@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import {
+  explainPostfix,
+  instanceFromTexts,
+} from '../../../server/src/core/formats/postfix/explain.js';
+import { unauthRelaySet } from '../../../server/src/core/formats/postfix/restrictions.js';
 import { parseMainCf } from '../../../server/src/core/formats/postfix/main-cf.js';
 import { parseMasterCf } from '../../../server/src/core/formats/postfix/master-cf.js';
 import type { MainCf, PfParamDef } from '../../../server/src/core/formats/postfix/model.js';
@@ -231,5 +237,81 @@ describe('master.cf', () => {
     const m = parseMasterCf(text);
     assert.deepEqual(m.problems, []);
     assert.equal(m.services[0]?.overrides[0]?.value, '127.0.0.0/8');
+  });
+});
+
+describe('hostile input never throws', () => {
+  const words = [
+    'mynetworks',
+    'smtpd_relay_restrictions',
+    'relay_domains',
+    'compatibility_level',
+    '=',
+    ' ',
+    '\n',
+    '\n  ',
+    '\r\n',
+    '#',
+    '$',
+    '${',
+    '}',
+    '$(',
+    ')',
+    '{',
+    '{{',
+    '}}',
+    '{%',
+    '%}',
+    ',',
+    '!',
+    '[',
+    ']',
+    '/',
+    ':',
+    '::1/128',
+    '10.0.0.0/8',
+    'cidr:/x',
+    'inline:{a=OK}',
+    'static:ALL',
+    'permit',
+    'reject',
+    'permit_mynetworks',
+    'check_client_access',
+    '?',
+    '\uFEFF',
+    '\u0000',
+    '-o',
+    'smtp',
+    'inet',
+    'n',
+    '-',
+    'smtpd',
+    '$mynetworks',
+    '${a?b}',
+    '${a:b}',
+    '3.6',
+    'x',
+  ];
+  const text = fc
+    .array(fc.constantFrom(...words), { maxLength: 60 })
+    .map((parts) => parts.join(''));
+  test('parse and explain any mix of Postfix syntax', () => {
+    fc.assert(
+      fc.property(text, text, fc.string(), (main, master, junk) => {
+        for (const m of [main, main + junk]) {
+          const answers = explainPostfix(m, master, {
+            client: '192.0.2.1',
+            to: 'user@relay-lint.invalid',
+            from: 'probe@relay-lint.invalid',
+            auth: false,
+          });
+          assert.ok(Array.isArray(answers));
+          const inst = instanceFromTexts(m, master);
+          for (const l of inst.listeners) assert.ok(unauthRelaySet(inst, l).set !== undefined);
+          parseMasterCf(m);
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 });

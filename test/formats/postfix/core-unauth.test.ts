@@ -117,6 +117,20 @@ describe('U(L) agrees with per-address evaluation', () => {
     assert.ok(!u.maybe.isEmpty());
   });
 
+  test('relay_domains = static:ALL: everyone relays, and the permit is the relay_domains item', () => {
+    const text =
+      'compatibility_level = 3.6\nmynetworks = 127.0.0.0/8\nrelay_domains = static:ALL\n';
+    const i = inst(text);
+    const l = i.listeners[0];
+    assert.ok(l);
+    const u = unauthRelaySet(i, l);
+    assert.ok(u.set.equals(IntervalSet.ALL));
+    const items = u.permits.map((p) => p.item.text).sort();
+    assert.deepEqual(items, ['permit_mynetworks', 'static:ALL']);
+    const all = u.permits.find((p) => p.item.text === 'static:ALL');
+    assert.equal(text.slice(all?.item.span.start, all?.item.span.end), 'static:ALL');
+  });
+
   test('sender access OK before the guard: anyone who forges the sender relays', () => {
     const i = inst(
       'compatibility_level = 3.6\nmynetworks = 127.0.0.0/8\nsmtpd_relay_restrictions = check_sender_access inline:{client.example=OK}, reject_unauth_destination\n',

@@ -362,7 +362,11 @@ class Reader {
       };
       return { node, end: j };
     }
-    if (!plainStart(c, t.charCodeAt(i + 1))) throw GIVE_UP;
+    const next = t.charCodeAt(i + 1);
+    if (!plainStart(c, next)) throw GIVE_UP;
+    // `[-]`, `[-, x]`: a dash before a flow indicator is not a plain scalar.
+    if (inFlow && c === DASH && (next === COMMA || next === RBRACKET || next === RBRACE))
+      throw GIVE_UP;
     let j = i;
     let last = i; // end of the last non-space character
     for (; j < t.length; j++) {
@@ -408,7 +412,7 @@ class Reader {
     };
   }
 
-  /** A single-line flow sequence or mapping of scalars at `i`. */
+  /** A single-line flow sequence or mapping (of scalars and flow collections) at `i`. */
   private flow(i: number, path: JsonPath, depth: number): { node: SyntaxNode; end: number } {
     this.count(depth);
     const t = this.text;
@@ -435,14 +439,11 @@ class Reader {
         let k = colon + 1;
         while (t.charCodeAt(k) === SPACE) k++;
         if (k === colon + 1) throw GIVE_UP;
-        const childPath = [...path, key];
-        const r = this.scalar(k, childPath, true);
-        this.count(depth + 1);
+        const r = this.flowItem(k, [...path, key], depth + 1);
         entries.push({ key, keySpan, value: r.node });
         j = r.end;
       } else {
-        const r = this.scalar(j, [...path, items.length], true);
-        this.count(depth + 1);
+        const r = this.flowItem(j, [...path, items.length], depth + 1);
         items.push(r.node);
         j = r.end;
       }
@@ -463,6 +464,14 @@ class Reader {
       ? { kind: 'object', span, path, entries }
       : { kind: 'array', span, path, items };
     return { node, end: j };
+  }
+
+  /** A value inside a flow collection: a nested collection or a scalar. */
+  private flowItem(j: number, path: JsonPath, depth: number): { node: SyntaxNode; end: number } {
+    const c = this.text.charCodeAt(j);
+    if (c === LBRACKET || c === LBRACE) return this.flow(j, path, depth);
+    this.count(depth);
+    return this.scalar(j, path, true);
   }
 
   /** A flow mapping's key at `j` (a plain identifier followed by `: `): its colon. */

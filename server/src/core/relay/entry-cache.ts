@@ -45,6 +45,14 @@ export function parseEntryCached(text: string): EntryParse {
   return parses.get(text, parseEntry);
 }
 
+/**
+ * Forgets every parsed entry, and with them (they are keyed on the parsed objects) every
+ * analysis derived from one: the next lint is cold. For tests and for memory pressure.
+ */
+export function clearEntryCaches(): void {
+  parses.clear();
+}
+
 const scopes = new WeakMap<object, readonly ScopePart[]>();
 
 /** `splitByScope(entry.set)`, computed once per parsed entry (RLY010, RLY012, RLY023 share it). */

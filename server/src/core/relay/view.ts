@@ -86,7 +86,7 @@ function flag(node: SyntaxNode | undefined): ScalarNode | undefined {
 }
 
 function readEntry(node: SyntaxNode, index: number): ListEntry {
-  const base = { node, path: node.path, index };
+  // Object literals, not spreads: a view of a large file reads tens of thousands of entries.
   const addressNode = node.kind === 'object' ? scalar(child(node, 'address')) : scalar(node);
   if (
     addressNode !== undefined &&
@@ -94,13 +94,14 @@ function readEntry(node: SyntaxNode, index: number): ListEntry {
   ) {
     // A YAML number (unquoted 10.1 or 167772161) is judged by what was written.
     const text = typeof addressNode.value === 'number' ? addressNode.source : addressNode.value;
-    return { ...base, address: { text, node: addressNode, parsed: parseEntryCached(text) } };
+    const address = { text, node: addressNode, parsed: parseEntryCached(text) };
+    return { node, path: node.path, index, address };
   }
   const domainNode = scalar(child(node, 'domain'));
   if (node.kind === 'object' && typeof domainNode?.value === 'string') {
-    return { ...base, domain: { name: domainNode.value, node: domainNode } };
+    return { node, path: node.path, index, domain: { name: domainNode.value, node: domainNode } };
   }
-  return base;
+  return { node, path: node.path, index };
 }
 
 function readList(kind: ListKind, node: SyntaxNode | undefined): ListView | undefined {

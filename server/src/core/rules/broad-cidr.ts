@@ -31,7 +31,8 @@ export default defineRule({
       const part = v.broad.part;
       const fixes: Fix[] = [];
       // An ambiguous entry is fixed by RLY021 (pick a reading) before it can be narrowed.
-      const narrow = entry.address?.parsed.kind === 'ok' ? narrowedOnce(parsed, thresholds) : undefined;
+      const narrow =
+        entry.address?.parsed.kind === 'ok' ? narrowedOnce(parsed, thresholds) : undefined;
       const target = entry.address?.node;
       if (narrow !== undefined && target !== undefined) {
         fixes.push({

@@ -255,7 +255,6 @@ function ownerAnchor(doc: ConfigDocument, path: JsonPath): Pick<SchemaReport, 'p
   return { path };
 }
 
-
 function duplicateNames(doc: ConfigDocument): SchemaReport[] {
   const out: SchemaReport[] = [];
   const check = (list: SyntaxNode | undefined, what: string): void => {

@@ -176,7 +176,7 @@ const scalarText = fc.oneof(
 );
 
 const keyText = fc.oneof(
-  { weight: 6, arbitrary: fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/) },
+  { weight: 20, arbitrary: fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/) },
   fc.constantFrom('name', 'mode', 'list', 'relay', 'a-b', 'a_b', 'true', 'null', '1', 'x y', 'on'),
 );
 

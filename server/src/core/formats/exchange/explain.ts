@@ -43,7 +43,8 @@ function answer(
   reason: string,
   trace: TraceStep[],
 ): ListenerAnswer {
-  return { server: m.connector.server, listener: m.connector.name, outcome, reply, reason, trace };
+  const server = m.connector.server !== '' ? m.connector.server : 'Exchange';
+  return { server, listener: m.connector.name, outcome, reply, reason, trace };
 }
 
 export function explainExchange(data: ExchangeData, q: ExplainQuestion): ListenerAnswer[] {

@@ -68,7 +68,10 @@ export const SUBMIT = 'ms-Exch-SMTP-Submit';
 
 /** ActiveDirectoryRights bits that grant every extended right when no right is named. */
 const AD_EXTENDED_RIGHT = 0x100;
-const AD_GENERIC_ALL = 0x10000000;
+// System.DirectoryServices.ActiveDirectoryRights: GenericAll is 0xF01FF (it includes
+// ExtendedRight); 0x10000000 is the raw ACCESS_MASK generic bit a tool might print instead.
+const AD_GENERIC_ALL = 0xf01ff;
+const AD_RAW_GENERIC_ALL = 0x10000000;
 const AD_RIGHTS: Readonly<Record<string, number>> = {
   ExtendedRight: AD_EXTENDED_RIGHT,
   GenericAll: AD_GENERIC_ALL,
@@ -461,7 +464,7 @@ function permissionOf(node: JsonNode, file: string | undefined): Permission | un
   const rights = rightsOf(p.get('ExtendedRights', 'Rights'), local);
   const access = flagsOf(p.get('AccessRights'), undefined, AD_RIGHTS);
   const allExtendedRights =
-    rights.length === 0 && (access.bits & (AD_EXTENDED_RIGHT | AD_GENERIC_ALL)) !== 0;
+    rights.length === 0 && (access.bits & (AD_EXTENDED_RIGHT | AD_RAW_GENERIC_ALL)) !== 0;
   return {
     ...(user !== undefined ? { user } : {}),
     ...(sid !== undefined ? { sid } : {}),

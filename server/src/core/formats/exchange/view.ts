@@ -1,6 +1,6 @@
 import type { Entry, JsonPath, ObjectNode, ScalarNode, Span, SyntaxNode } from '../../model.js';
 import { formatAddress } from '../../net/ip.js';
-import { IntervalSet } from '../../net/interval-set.js';
+import { IntervalSet, V4_BASE, V4_MAX } from '../../net/interval-set.js';
 import {
   ACCEPT_ANY_RECIPIENT,
   AM,
@@ -138,10 +138,14 @@ function carveOut(model: ConnectorModel): IntervalSet {
   return model.served.ranges.subtract(model.served.served);
 }
 
-/** An interval as an IPv6-text range the address rules parse (IPv4 appears as ::ffff:…). */
+/**
+ * An interval as a range the address rules parse: dotted IPv4 when it lies in IPv4 space,
+ * IPv6 text otherwise (an interval that crosses into IPv4-mapped space stays IPv6 text).
+ */
 function intervalText(lo: bigint, hi: bigint): string {
-  const a = formatAddress(lo, 6);
-  return lo === hi ? a : `${a}-${formatAddress(hi, 6)}`;
+  const v4 = lo >= V4_BASE && hi <= V4_MAX;
+  const a = formatAddress(lo, v4 ? 4 : 6);
+  return lo === hi ? a : `${a}-${formatAddress(hi, v4 ? 4 : 6)}`;
 }
 
 function rangeList(c: Connector, path: JsonPath, fallback: Span): SyntaxNode {

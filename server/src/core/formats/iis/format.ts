@@ -1,6 +1,8 @@
 import type { Fix, JsonPath, ParsedFile, Problem } from '../../model.js';
 import { explainModel } from '../../explain/model.js';
 import type { RelatedReport, Report } from '../../rule.js';
+import { V4_BASE } from '../../net/interval-set.js';
+import { parseEntry } from '../../net/entry.js';
 import { computeLineStarts } from '../../text.js';
 import type { ExplainQuestion, ListenerAnswer, NativeFormat, TraceStep } from '../types.js';
 import {
@@ -13,6 +15,7 @@ import {
   setValue,
   withoutEntryBlobText,
 } from './edits.js';
+import { SINGLE_HOST_MASK } from './ipsec-blob.js';
 import { readMetabase } from './metabase.js';
 import {
   buildView,
@@ -333,6 +336,19 @@ function refineEntry(
           f.preferred,
         ),
       );
+    } else if (ruleId === 'RLY010' && entry.kind === 'address' && /^narrow to /i.test(f.title)) {
+      // The model rule names the narrowed entry in its title; IIS stores it as address + mask.
+      const narrowed = ipv4Network(f.title.replace(/^narrow to /i, '').trim());
+      if (narrowed !== undefined)
+        fixes.push(
+          blobFix(
+            blob,
+            `Narrow to ${entryText({ kind: 'address', ...narrowed })} in ${attr}`,
+            replaceEntryBlobText(blob, ref.index, { kind: 'address', ...narrowed }),
+            f.safe,
+            f.preferred,
+          ),
+        );
     } else if (ruleId === 'RLY014' && entry.kind === 'address' && /network/i.test(f.title)) {
       const network = { ...entry, value: (entry.value & entry.mask) >>> 0 };
       fixes.push(
@@ -340,6 +356,17 @@ function refineEntry(
           blob,
           `Write the network ${entryText(network)} in ${attr}`,
           replaceEntryBlobText(blob, ref.index, network),
+          f.safe,
+          f.preferred,
+        ),
+      );
+    } else if (ruleId === 'RLY014' && entry.kind === 'address' && /single host/i.test(f.title)) {
+      const host = { kind: 'address' as const, value: entry.value, mask: SINGLE_HOST_MASK };
+      fixes.push(
+        blobFix(
+          blob,
+          `Write the single host ${entryText(host)} in ${attr}`,
+          replaceEntryBlobText(blob, ref.index, host),
           f.safe,
           f.preferred,
         ),
@@ -354,6 +381,16 @@ function refineEntry(
   };
 }
 
+/** An IPv4 CIDR or address/mask as the blob's address and mask, or undefined. */
+function ipv4Network(text: string): { value: number; mask: number } | undefined {
+  const parsed = parseEntry(text.replace(/^"|"$/g, ''));
+  const first = parsed.kind === 'ok' ? parsed.set.intervals[0] : undefined;
+  if (parsed.kind !== 'ok' || parsed.family !== 4 || parsed.prefix === undefined) return undefined;
+  if (first === undefined || parsed.set.intervals.length !== 1) return undefined;
+  const mask = parsed.prefix === 0 ? 0 : (0xffffffff << (32 - parsed.prefix)) >>> 0;
+  return { value: Number(first.lo - V4_BASE) >>> 0, mask };
+}
+
 // ---------------------------------------------------------------------------------------------
 // explain: the model's answer, with the trace named after the metabase properties
 
@@ -366,6 +403,32 @@ const ITEM_NAMES: Readonly<Record<string, string>> = {
   acceptedDomains: 'Domains',
 };
 
+/** A trace result of the model explainer, in the words of the IIS dialogs. */
+function resultInIisWords(item: string, result: string): string {
+  switch (item) {
+    case 'acceptedDomains':
+      return `${result} (the IIS Domains node is not read: mail for a local domain is delivered, not relayed)`;
+    case 'authentication.anonymous':
+      return result
+        .replace(/^true:/, 'AuthAnonymous set:')
+        .replace(/^false:/, 'AuthAnonymous not set:');
+    case 'relay.allowAuthenticated':
+      return result.replace(/^true:/, 'on:').replace(/^false:/, 'off (0):');
+    case 'connection':
+    case 'relay':
+      return result
+        .replace(/^allExcept:/, `"${ALL_EXCEPT}":`)
+        .replace(/^onlyList:/, `"${ONLY}":`)
+        .replace(
+          /^absent: every address may connect/,
+          'absent or empty: every computer may connect',
+        )
+        .replace(/^absent: nobody relays by address/, `absent: "${ONLY}", nobody listed`);
+    default:
+      return result;
+  }
+}
+
 export function explainIis(file: ParsedFile, question: ExplainQuestion): ListenerAnswer[] {
   const data = DATA.get(file);
   const answers = explainModel(file, question);
@@ -375,10 +438,7 @@ export function explainIis(file: ParsedFile, question: ExplainQuestion): Listene
     const trace: TraceStep[] = a.trace.map((s) => ({
       ...s,
       item: ITEM_NAMES[s.item] ?? s.item,
-      result:
-        s.item === 'acceptedDomains'
-          ? `${s.result} (the IIS Domains node is not read: mail for a local domain is delivered, not relayed)`
-          : s.result,
+      result: resultInIisWords(s.item, s.result),
     }));
     if (server === undefined) return { ...a, trace };
     // Domain-name entries match by the client's reverse DNS, which the linter cannot see.

@@ -104,11 +104,23 @@ function parsePostfix(uri: string, text: string, siblings: Siblings): ParsedFile
     comments: own?.comments ?? [],
     lineStarts,
   };
-  if (own !== undefined && own.problems.length > 0)
-    return { ...base, documents: [], problems: own.problems };
   const instance = buildInstance(main, master, tableReader(siblings));
-  const unauth = instance.listeners.map((l) => unauthRelaySet(instance, l));
   const fallback = kind === 'main.cf' ? defaultSpan(main) : firstLineSpan(text);
+  if (own !== undefined && own.problems.length > 0) {
+    // Syntax errors stop the rules (RLY099 only); explain still answers (Postfix would not start).
+    const broken: ParsedFile = { ...base, documents: [], problems: own.problems };
+    attachPostfixData(broken, {
+      kind,
+      instance,
+      unauth: [],
+      nodes: new Map(),
+      spanPaths: new Map(),
+      defaultSpan: fallback,
+      ...(sibling !== undefined ? { siblingName: sibling.name } : {}),
+    });
+    return broken;
+  }
+  const unauth = instance.listeners.map((l) => unauthRelaySet(instance, l));
   const hostname = effectiveParam(instance, undefined, 'myhostname');
   const serverName =
     hostname.def !== undefined && hostname.unknown === undefined && hostname.value.trim() !== ''

@@ -4,24 +4,34 @@
  *
  * Public API (stable names; new things are added, nothing is renamed):
  *
- *   main-cf.ts      parseMainCf(text: string): MainCf
- *   master-cf.ts    parseMasterCf(text: string): MasterCf
+ *   main-cf.ts      parseMainCf(text, options?): MainCf        (options.template: Jinja `*.j2`)
+ *   master-cf.ts    parseMasterCf(text, options?): MasterCf
  *                   STOCK_MASTER_CF: string (the one `smtp inet n - y - - smtpd` line)
- *   expand.ts       splitItems(text, spanAt?): PfItem[]   (commas/whitespace, `{…}` kept whole)
- *                   expandValue(raw: PfValueSource, lookup: ParamLookup): Expansion
- *   instance.ts     buildInstance(main: MainCf, master: MasterCf | undefined,
- *                                 readFile?: TableReader): PostfixInstance
+ *   expand.ts       splitItems(value, segments, file): PfItem[]  (commas/blanks, `{…}` whole)
+ *                   tokenize(text, seps?): [start, end][]        (Postfix mystrtokq)
+ *                   expandValue(source, lookup, fallbackSpan?): Expansion
+ *                   compareLevels(a, b): number | undefined      (`3.6` > `2`)
+ *   instance.ts     buildInstance(main, master | undefined, readFile?): PostfixInstance
  *                   effectiveParam(instance, listener | undefined, name): EffectiveParam
  *                   postfixDefault(name, compatibilityLevel): string | undefined
- *                   compareVersions(a: string, b: string): number
- *   tables.ts       openTable(spec: string, instance, item): PfTable
- *                   accessAction(result: string): AccessAction
- *                   mynetworksEntries(instance, listener): MynetworksEntry[]
+ *                   compatLevel(instance, listener?): { text, error? }
+ *                   defaultSpan(main): Span   (where findings about defaults go)
+ *                   isYes(param): boolean
+ *   tables.ts       openTable(instance, spec): PfTable   (cached per instance)
+ *                   tableLookup(table, key, partial): LookupResult
+ *                   accessAction(value): AccessAction
+ *                   mynetworksEntries(instance, listener, hostAddresses?): MynetworksEntry[]
+ *                   mynetworksInfo(instance, listener, hostAddresses?): MynetworksInfo
+ *                   parseCidrPattern(text): CidrPattern, parseClient(text): ClientAddress
  *   restrictions.ts evaluate(instance, listener, question): PostfixAnswer
- *                   unauthRelaySet(instance, listener): UnauthRelay
+ *                   unauthRelaySet(instance, listener, hostAddresses?): UnauthRelay
  *                   serviceDown(instance, listener): ServiceDown | undefined
+ *                   KNOWN_RESTRICTIONS, TAKES_ARGUMENT, GUARDS: ReadonlySet<string>
  *   explain.ts      explainPostfix(mainCfText, masterCfText | undefined, question,
  *                                  readFile?): ListenerAnswer[]
+ *                   instanceFromTexts(main, master?, readFile?, options?): PostfixInstance
+ *                   explainInstance(instance, question): PostfixAnswer[]
+ *                   traceForFile(answer, linted: 'main.cf' | 'master.cf'): ListenerAnswer
  *
  * Every span is a half-open range of UTF-16 offsets into the text of the file named by the
  * accompanying `file` field ('main.cf' or 'master.cf').

@@ -149,7 +149,10 @@ function entryReport(
 /** Whether removing an entry of this list can change an answer (first match wins). */
 function orderMatters(info: NodeInfo, data: PostfixFileData): boolean {
   const l = listenerOf(info, data);
-  if (l === undefined) return true;
+  if (l === undefined || info.role !== 'mynetworks') return true;
+  // An access-table line in the same model list answers at another point of the restrictions.
+  for (const n of data.nodes.values())
+    if (n.role === 'client-access' && n.listener === info.listener) return true;
   return mynetworksEntries(data.instance, l).some((e) => e.negated || e.kind !== 'cidr');
 }
 
@@ -173,6 +176,8 @@ function entryFixes(
     let edits: TextEdit[] = [];
     let title = fix.title;
     if (/^Remove\b/.test(fix.title)) {
+      // A line of an inline table is not a list item of the parameter: no removal edit.
+      if (info.role !== 'mynetworks') continue;
       edits = removeListItem(def, item);
       title = `Remove "${item.text}" from ${paramLabel(info, data).replace(/`/g, '')}`;
     } else {

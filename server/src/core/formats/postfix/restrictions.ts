@@ -126,7 +126,7 @@ export const KNOWN_RESTRICTIONS: ReadonlySet<string> = new Set([
 ]);
 
 /** The items that make a list "working" (has_required). */
-const GUARDS = new Set([
+export const GUARDS: ReadonlySet<string> = new Set([
   'reject_unauth_destination',
   'defer_unauth_destination',
   'reject',
@@ -229,6 +229,10 @@ interface State {
   deferIfReject: Reply | undefined;
   warnIfReject: number;
   recursion: number;
+  /** The domain-list item the last domain match used. */
+  matched?: PfItem | undefined;
+  /** The relay_domains item that made the recipient an authorized destination. */
+  destination?: PfItem;
 }
 
 function param(s: { inst: PostfixInstance; listener: PfListener }, name: string): EffectiveParam {
@@ -394,6 +398,8 @@ function defItem(p: EffectiveParam): PfItem {
 type AddressClass = 'local' | 'alias' | 'mailbox' | 'relay' | 'default';
 
 interface Resolved {
+  /** The relay_domains item that matched (relay class). */
+  readonly item?: PfItem;
   readonly address: string;
   readonly domain: string;
   readonly cls: AddressClass;
@@ -414,15 +420,36 @@ export function stripSourceRoute(addr: string): string {
 }
 
 /** string_list / domain_list match of a domain (match_list with match_string / match_hostname). */
+/** The item the last domain-list match used (set by `hit`, behind a call TS cannot see). */
+function lastMatched(s: State): PfItem | undefined {
+  return s.matched;
+}
+
+/** Records the list item that matched (the cause an open-relay finding points at). */
+function hit(s: State, item: PfItem, match: boolean): boolean {
+  if (match) s.matched = item;
+  return match;
+}
+
 function listMatchesDomain(
   s: State,
   items: readonly PfItem[],
   domainIn: string,
   parent: boolean,
   what: string,
-  depth = 0,
 ): boolean {
-  const domain = domainIn.toLowerCase();
+  return firstMatch(s, items, domainIn.toLowerCase(), parent, what, 0) ?? false;
+}
+
+/** First matching pattern's verdict (false for a `!` pattern), undefined when none matches. */
+function firstMatch(
+  s: State,
+  items: readonly PfItem[],
+  domain: string,
+  parent: boolean,
+  what: string,
+  depth: number,
+): boolean | undefined {
   for (const item of items) {
     let pat = item.text;
     let match = true;
@@ -435,7 +462,7 @@ function listMatchesDomain(
         // The machine's own name is assumed not to be the question's domain.
         continue;
       }
-      if (pat === domain) return match;
+      if (pat === domain) return hit(s, item, match);
       throw new Unknown(`${what}: ${item.unknown ?? 'a value that depends on the machine'}`, item);
     }
     if (pat.startsWith('/')) {
@@ -445,10 +472,8 @@ function listMatchesDomain(
         ...item,
         text: (match ? '' : '!') + text.slice(a, b),
       }));
-      for (const x of sub) {
-        if (listMatchesDomain(s, [x], domain, parent, what, depth + 1))
-          return !x.text.startsWith('!');
-      }
+      const r = firstMatch(s, sub, domain, parent, what, depth + 1);
+      if (r !== undefined) return hit(s, item, r);
       continue;
     }
     if (!pat.startsWith('[') && pat.includes(':')) {
@@ -457,7 +482,7 @@ function listMatchesDomain(
       let name = domain;
       for (;;) {
         const r = tableLookup(t, name, false);
-        if (r.kind === 'found') return match;
+        if (r.kind === 'found') return hit(s, item, match);
         if (r.kind === 'error') {
           throw new Abort(tempFail(s, `${what}: ${r.reason}`, item));
         }
@@ -470,20 +495,20 @@ function listMatchesDomain(
       continue;
     }
     const p = pat.toLowerCase();
-    if (p === domain) return match;
+    if (p === domain) return hit(s, item, match);
     if (parent) {
       if (
         domain.length > p.length &&
         domain.endsWith(p) &&
         domain[domain.length - p.length - 1] === '.'
       ) {
-        return match;
+        return hit(s, item, match);
       }
     } else if (p.startsWith('.') && domain.length > p.length && domain.endsWith(p)) {
-      return match;
+      return hit(s, item, match);
     }
   }
-  return false;
+  return undefined;
 }
 
 function safeRead(s: State, path: string): string | undefined {
@@ -610,10 +635,19 @@ function resolve(s: State, addrIn: string): Resolved {
     };
   }
   const relayItems = param(s, 'relay_domains').items;
+  s.matched = undefined;
   if (
     listMatchesDomain(s, relayItems, domain, isParentStyle(s, 'relay_domains'), 'relay_domains')
   ) {
-    return { address, domain, cls: 'relay', routed, note: `${domain} matches relay_domains` };
+    const item = lastMatched(s);
+    return {
+      ...(item !== undefined ? { item } : {}),
+      address,
+      domain,
+      cls: 'relay',
+      routed,
+      note: `${domain} matches relay_domains${item !== undefined ? ` (${shown(item.text)})` : ''}`,
+    };
   }
   return {
     address,
@@ -631,6 +665,7 @@ function authDestination(s: State, rcpt: string): { ok: boolean; why: string } {
   if (r.routed && !isYes(param(s, 'allow_untrusted_routing'))) {
     return { ok: false, why: `${r.address} has sender-specified routing` };
   }
+  if (r.cls === 'relay' && r.item !== undefined) s.destination = r.item;
   if (r.cls === 'local' || r.cls === 'alias' || r.cls === 'mailbox' || r.cls === 'relay') {
     return { ok: true, why: r.note };
   }
@@ -952,6 +987,27 @@ function tableResult(
   }
 }
 
+/** A failed table lookup: check_table_result("451 4.3.5 Server configuration error"). */
+function lookupError(
+  s: State,
+  tableItem: PfItem,
+  why: string,
+  replyName: string,
+  cls: ListClass,
+): Status {
+  step(s, tableItem, tableItem.text, `lookup error: ${why}: 451 4.3.5 Server configuration error`);
+  return {
+    kind: 'reject',
+    reply: {
+      code: 451,
+      dsn: '4.3.5',
+      text: `<${replyName}>: ${cls} rejected: Server configuration error (${why})`,
+      item: tableItem,
+      configError: true,
+    },
+  };
+}
+
 /** check_namadr_access(): client name (and parents), then address (and parent networks). */
 function checkClientAccess(
   s: State,
@@ -963,9 +1019,7 @@ function checkClientAccess(
 ): Status {
   const t = tableForItem(s, tableItem);
   const replyName = s.namaddr;
-  const brokenGuard = (r: LookupResult): void => {
-    if (r.kind === 'error') serverError(s, tableItem, `${tableItem.text}: ${r.reason}`);
-  };
+
   // Host name lookups.
   if (name === undefined) {
     if (t.kind === 'static') {
@@ -984,7 +1038,7 @@ function checkClientAccess(
   const numeric = parseClient(key) !== undefined;
   for (;;) {
     const r = lookupOrFail(s, t, tableItem, key, partial);
-    brokenGuard(r);
+    if (r.kind === 'error') return lookupError(s, tableItem, r.reason, replyName, cls);
     if (r.kind === 'found')
       return tableResult(s, t, tableItem, r.value, cls, replyName, defAcl, cmdItem);
     if (numeric) break;
@@ -999,7 +1053,7 @@ function checkClientAccess(
   partial = false;
   for (;;) {
     const r = lookupOrFail(s, t, tableItem, addr, partial);
-    brokenGuard(r);
+    if (r.kind === 'error') return lookupError(s, tableItem, r.reason, replyName, cls);
     if (r.kind === 'found') {
       return tableResult(s, t, tableItem, r.value, cls, replyName, defAcl, cmdItem);
     }
@@ -1028,7 +1082,7 @@ function checkDomainAccess(
   const numeric = parseClient(key.replace(/^\[|\]$/g, '')) !== undefined;
   for (;;) {
     const r = lookupOrFail(s, t, tableItem, key, partial);
-    if (r.kind === 'error') serverError(s, tableItem, `${tableItem.text}: ${r.reason}`);
+    if (r.kind === 'error') return lookupError(s, tableItem, r.reason, domain, cls);
     if (r.kind === 'found')
       return tableResult(s, t, tableItem, r.value, cls, domain, defAcl, cmdItem);
     if (numeric) break;
@@ -1069,7 +1123,7 @@ function checkMailAccess(
   }
   for (const { key, partial } of keys) {
     const r = lookupOrFail(s, t, tableItem, key, partial);
-    if (r.kind === 'error') serverError(s, tableItem, `${tableItem.text}: ${r.reason}`);
+    if (r.kind === 'error') return lookupError(s, tableItem, r.reason, address, cls);
     if (r.kind === 'found') {
       const st = tableResult(s, t, tableItem, r.value, cls, address, defAcl, cmdItem);
       const suspicious =
@@ -1282,9 +1336,9 @@ function generic(
         }
       }
     } else if (name === 'check_client_access') {
-      status = checkClientAccess(s, cmdItem, takeTable(), cls, defAcl, s.hostname);
+      status = checkClientAccess(s, cmdItem, takeTable(), 'Client host', defAcl, s.hostname);
     } else if (name === 'check_reverse_client_hostname_access') {
-      status = checkClientAccess(s, cmdItem, takeTable(), cls, defAcl, s.hostname);
+      status = checkClientAccess(s, cmdItem, takeTable(), 'Client host', defAcl, s.hostname);
     } else if (name === 'check_helo_access') {
       const t = takeTable();
       if (s.q.helo === undefined) {
@@ -1293,20 +1347,23 @@ function generic(
           t,
         );
       }
-      status = checkDomainAccess(s, cmdItem, t, cls, defAcl, s.q.helo);
+      status = checkDomainAccess(s, cmdItem, t, 'Helo command', defAcl, s.q.helo);
     } else if (name === 'check_sender_access') {
       const t = takeTable();
-      if (s.sender !== '') status = checkMailAccess(s, cmdItem, t, cls, defAcl, s.sender);
-      else {
+      if (s.sender !== '') {
+        status = checkMailAccess(s, cmdItem, t, 'Sender address', defAcl, s.sender);
+      } else {
         const tab = tableForItem(s, t);
         const r = lookupOrFail(s, tab, t, param(s, 'smtpd_null_access_lookup_key').value, false);
         if (r.kind === 'error') serverError(s, t, r.reason);
         if (r.kind === 'found')
-          status = tableResult(s, tab, t, r.value, cls, s.sender, defAcl, cmdItem);
+          status = tableResult(s, tab, t, r.value, 'Sender address', s.sender, defAcl, cmdItem);
       }
     } else if (name === 'check_recipient_access') {
       const t = takeTable();
-      if (s.recipient !== '') status = checkMailAccess(s, cmdItem, t, cls, defAcl, s.recipient);
+      if (s.recipient !== '') {
+        status = checkMailAccess(s, cmdItem, t, 'Recipient address', defAcl, s.recipient);
+      }
     } else if (name === 'check_ccert_access' || name === 'check_etrn_access') {
       const t = takeTable();
       step(
@@ -1623,6 +1680,16 @@ function evaluateWith(
     warnIfReject: 0,
     recursion: 0,
   };
+  if (!familyEnabled(inst, client.family)) {
+    const why = `inet_protocols = ${effectiveParam(inst, undefined, 'inet_protocols').value.trim()}: Postfix does not listen on IPv${client.family}, so ${client.text} cannot connect`;
+    return {
+      ...base,
+      outcome: 'deny',
+      reply: 'none',
+      reason: why,
+      trace: [{ item: 'inet_protocols', result: why }],
+    };
+  }
   if (listener.reach === 'loopback' && !isLoopbackClient(client)) {
     // Only local processes can connect, but they may use any address of the host: answer as
     // smtpd would for this client, and say so.
@@ -1708,7 +1775,7 @@ function evaluateWith(
       const st = unlistedRecipient(s, undefined);
       if (st.kind === 'reject') return finish(s, base, st.reply);
     }
-    return answerFrom(s, base, 'allow', allowItem);
+    return answerFrom(s, base, 'allow', allowItem ?? s.destination);
   } catch (e) {
     if (e instanceof Abort) return finish(s, base, e.reply);
     if (e instanceof Unknown) {
@@ -1740,6 +1807,12 @@ function compareLevelsSafe(a: string, b: string): number {
 
 function finish(s: State, base: { server: string; listener: string }, reply: Reply): PostfixAnswer {
   return answerFrom(s, base, reply);
+}
+
+/** inet_protocols: `all`, `ipv4`, `ipv6` or both (master.cf cannot override it). */
+function familyEnabled(inst: PostfixInstance, family: 4 | 6): boolean {
+  const v = effectiveParam(inst, undefined, 'inet_protocols').value.toLowerCase();
+  return /\ball\b/.test(v) || v.includes(family === 4 ? 'ipv4' : 'ipv6');
 }
 
 function isLoopbackClient(c: ClientAddress): boolean {
@@ -1809,6 +1882,7 @@ function cellSets(
     IntervalSet.of(V4_BASE, V4_MAX),
     // Loopback: a loopback-only listener serves these alone.
     IntervalSet.of(V4_BASE + (127n << 24n), V4_BASE + (128n << 24n) - 1n),
+    IntervalSet.of(V4_BASE + (127n << 24n) + 1n, V4_BASE + (127n << 24n) + 1n),
     IntervalSet.of(1n, 1n),
   ];
   const info = mynetworksInfo(inst, l, hostAddresses);
@@ -1875,6 +1949,7 @@ export function unauthRelaySet(
     const rep = clientFromValue(cell.lo);
     const cellSet = IntervalSet.of(cell.lo, cell.hi);
     if (listener.reach === 'loopback' && !isLoopbackClient(rep)) continue;
+    if (!familyEnabled(inst, rep.family)) continue;
     let decided = false;
     let cellUnknown: string | undefined;
     outer: for (const rcpt of cand.rcpts) {

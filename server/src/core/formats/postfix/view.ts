@@ -1,20 +1,12 @@
-import type { Entry, JsonPath, ScalarNode, Span, SyntaxNode } from '../../model.js';
-import { type Interval, IntervalSet, V4_BASE, V4_MAX } from '../../net/interval-set.js';
-import { formatAddress, isV4Value } from '../../net/ip.js';
-import { describeAddresses } from '../../relay/describe.js';
+import type { JsonPath, Span, SyntaxNode } from '../../model.js';
+import { anchorServer } from './anchors.js';
 import type { NodeInfo, NodeRole } from './file-data.js';
 import { effectiveParam, isYes } from './instance.js';
-import type {
-  EffectiveParam,
-  PfFileKind,
-  PfItem,
-  PfListener,
-  PfParamDef,
-  PostfixInstance,
-  UnauthRelay,
-} from './model.js';
-import { mynetworksEntries, mynetworksInfo } from './tables.js';
+import type { EffectiveParam, PfFileKind, PfItem, PfListener, PfParamDef, PostfixInstance } from './model.js';
+import { accessAction, mynetworksEntries, openTable } from './tables.js';
+import { binding, Builder, itemWhere, sourceNodes, type TreeInput } from './tree-builder.js';
 
+export type { TreeInput } from './tree-builder.js';
 /**
  * The Postfix instance as a relay-model tree (SPEC §1), built by hand so that the model rules
  * run unchanged on it (ARCHITECTURE §17):
@@ -40,67 +32,6 @@ export interface PostfixTree {
   readonly spanPaths: ReadonlyMap<string, JsonPath>;
 }
 
-export interface TreeInput {
-  readonly instance: PostfixInstance;
-  readonly unauth: readonly UnauthRelay[];
-  readonly kind: PfFileKind;
-  readonly text: string;
-  /** Where values written nowhere (defaults) go in main.cf. */
-  readonly defaultSpan: Span;
-  /** The server's name. */
-  readonly serverName: string;
-}
-
-class Builder {
-  readonly nodes = new Map<string, NodeInfo>();
-
-  constructor(private readonly input: TreeInput) {}
-
-  /** The span a value has in this file: its own when written here, else the fallback. */
-  spanOf(
-    where: { readonly file: PfFileKind | 'default'; readonly span?: Span },
-    fallback: Span,
-  ): Span {
-    if (where.file === this.input.kind && where.span !== undefined) return where.span;
-    if (where.file === 'default' && this.input.kind === 'main.cf') return this.input.defaultSpan;
-    return fallback;
-  }
-
-  note(path: JsonPath, info: NodeInfo): void {
-    this.nodes.set(JSON.stringify(path), info);
-  }
-
-  scalar(
-    path: JsonPath,
-    value: string | boolean | number,
-    span: Span,
-    info?: NodeInfo,
-  ): ScalarNode {
-    if (info !== undefined) this.note(path, info);
-    return {
-      kind: 'scalar',
-      path,
-      span,
-      value,
-      source: String(value),
-      quoted: typeof value === 'string',
-    };
-  }
-
-  object(path: JsonPath, span: Span, entries: readonly [string, SyntaxNode][]): SyntaxNode {
-    const list: Entry[] = entries.map(([key, value]) => ({ key, keySpan: value.span, value }));
-    return { kind: 'object', path, span, entries: list };
-  }
-
-  array(path: JsonPath, span: Span, items: readonly SyntaxNode[]): SyntaxNode {
-    return { kind: 'array', path, span, items };
-  }
-}
-
-/** Where an item is written (`default`: written nowhere). */
-export function itemWhere(item: PfItem): { file: PfFileKind | 'default'; span: Span } {
-  return { file: item.isDefault === true ? 'default' : item.file, span: item.span };
-}
 
 function defWhere(ep: EffectiveParam): {
   file: PfFileKind | 'default';
@@ -145,38 +76,10 @@ export function saslPermit(
   return undefined;
 }
 
-/** The listener's reach as a binding the model understands. */
-function binding(l: PfListener): string {
-  const port = l.port ?? 25;
-  return l.reach === 'loopback' ? `127.0.0.1:${port}` : `0.0.0.0:${port}`;
-}
 
 /** `[2001:db8::]/32` → `2001:db8::/32` (the model writes IPv6 without brackets). */
 export function modelNotation(text: string): string {
   return text.replace(/^\[([^\]]*)\]/, '$1');
-}
-
-/** IntervalSet → model entries (`a-b` ranges, one family each). */
-export function rangesOf(set: IntervalSet): string[] {
-  const out: string[] = [];
-  const push = (iv: Interval): void => {
-    if (iv.lo > iv.hi) return;
-    const fam = isV4Value(iv.lo) && isV4Value(iv.hi) ? 4 : 6;
-    const lo = formatAddress(iv.lo, fam);
-    out.push(iv.lo === iv.hi ? lo : `${lo}-${formatAddress(iv.hi, fam)}`);
-  };
-  for (const iv of set.intervals) {
-    // Split at the IPv4 block so that each entry is written in one family.
-    if (iv.lo < V4_BASE && iv.hi >= V4_BASE) {
-      push({ lo: iv.lo, hi: V4_BASE - 1n });
-      push({ lo: V4_BASE, hi: iv.hi < V4_MAX ? iv.hi : V4_MAX });
-      if (iv.hi > V4_MAX) push({ lo: V4_MAX + 1n, hi: iv.hi });
-    } else if (iv.lo <= V4_MAX && iv.hi > V4_MAX) {
-      push({ lo: iv.lo, hi: V4_MAX });
-      push({ lo: V4_MAX + 1n, hi: iv.hi });
-    } else push(iv);
-  }
-  return out;
 }
 
 /** relay_domains items as accepted domains (`*` for static:ALL); tables are not known here. */
@@ -225,7 +128,7 @@ export function buildTree(input: TreeInput): PostfixTree {
     );
   }
 
-  const seenNetworks = new Set<PfParamDef | 'default'>();
+  const seenNetworks = new Set<PfParamDef | string>();
   const listeners = instance.listeners.map((l, i) =>
     listenerNode(b, input, l, i, [...sPath, 'listeners', i], seenNetworks),
   );
@@ -259,52 +162,6 @@ export function buildTree(input: TreeInput): PostfixTree {
   return { root, nodes: b.nodes, spanPaths };
 }
 
-export function spanKey(span: Span): string {
-  return `${span.start}:${span.end}`;
-}
-
-/**
- * Every definition and item written in this file as plain nodes under `_source` (no rule reads
- * them): the targets of related locations, which reports give as paths.
- */
-function sourceNodes(b: Builder, input: TreeInput, spanPaths: Map<string, JsonPath>): SyntaxNode {
-  const defs =
-    input.kind === 'main.cf'
-      ? input.instance.main.defs
-      : input.instance.stockMaster
-        ? []
-        : input.instance.master.services.flatMap((s) => s.overrides);
-  const whole: Span = { start: 0, end: input.text.length };
-  const add = (path: JsonPath, value: string, span: Span): SyntaxNode => {
-    if (!spanPaths.has(spanKey(span))) spanPaths.set(spanKey(span), path);
-    // An empty `source`: where a model value and a `_source` node share a span, a reader that
-    // prefers the value written as it is (hover) takes the model value.
-    return { ...b.scalar(path, value, span), source: '' };
-  };
-  const nodes = defs.map((d, k) => {
-    const path: JsonPath = ['_source', k];
-    return b.object(path, d.lineSpan, [
-      ['name', add([...path, 'name'], d.name, d.nameSpan)],
-      ['value', add([...path, 'value'], d.value, d.valueSpan)],
-      [
-        'items',
-        b.array(
-          [...path, 'items'],
-          d.valueSpan,
-          d.items.map((it, j) => add([...path, 'items', j], it.text, it.span)),
-        ),
-      ],
-    ]);
-  });
-  if (input.kind === 'master.cf' && !input.instance.stockMaster) {
-    for (const s of input.instance.master.services) {
-      const path: JsonPath = ['_source', nodes.length];
-      nodes.push(add(path, s.service.text, s.service.span));
-    }
-  }
-  return b.array(['_source'], whole, nodes);
-}
-
 function listenerSpan(input: TreeInput, l: PfListener, fallback: Span): Span {
   if (input.kind === 'master.cf' && !l.stock) return l.service.service.span;
   return fallback;
@@ -316,7 +173,7 @@ function listenerNode(
   l: PfListener,
   index: number,
   path: JsonPath,
-  seenNetworks: Set<PfParamDef | 'default'>,
+  seenNetworks: Set<PfParamDef | string>,
 ): SyntaxNode {
   const { instance } = input;
   const fallback = listenerSpan(
@@ -408,6 +265,23 @@ function listenerNode(
       }
     }
   }
+  for (const c of clientAccessOks(input, l)) {
+    // One listener carries each table item, as for mynetworks.
+    const key = `${c.table.file}:${c.table.span.start}:${c.item.span.start}`;
+    if (seenNetworks.has(key)) continue;
+    seenNetworks.add(key);
+    const ePath: JsonPath = [...path, 'relay', 'list', entries.length];
+    entries.push(
+      b.scalar(ePath, c.model, c.item.span, {
+        role: 'client-access',
+        file: c.item.file,
+        listener: index,
+        item: c.item,
+        param: `check_client_access ${c.table.text}`,
+        model: c.model,
+      }),
+    );
+  }
   const listWhere = defWhere(networks);
   relay.push(['list', b.array([...path, 'relay', 'list'], b.spanOf(listWhere, fallback), entries)]);
   const permit = down ? undefined : saslPermit(instance, l);
@@ -442,139 +316,59 @@ function listenerNode(
   ]);
 }
 
-/** One part of U(L) and the item that admits it. */
-interface Grant {
-  readonly item: PfItem;
-  readonly set: IntervalSet;
-  /** What the message counts: the entry's own addresses for a mynetworks entry. */
-  readonly count: string;
-  /** The restriction that consults the item (`permit_mynetworks` for a mynetworks entry). */
-  readonly via?: PfItem;
-}
-
 /**
- * U(L) split by the item that admits each part: a `permit_mynetworks` grant goes to the
- * mynetworks entries in first-match order (a negated entry takes its addresses out of the later
- * ones); what the lists accept by falling off their end goes to the `relay_domains` item that
- * makes every recipient a relay destination.
+ * The OK lines of inline `check_client_access cidr:{ … }` tables that a relay decision reaches
+ * before its guard, as items at their patterns (a table file's lines are not in this text).
  */
-export function grantsOf(
-  instance: PostfixInstance,
+function clientAccessOks(
+  input: TreeInput,
   l: PfListener,
-  u: UnauthRelay,
-  defaultSpan: Span,
-): Grant[] {
-  const grants: Grant[] = [];
-  let attributed = IntervalSet.EMPTY;
-  for (const p of u.permits) {
-    attributed = attributed.union(p.set);
-    if (p.item.text.toLowerCase() !== 'permit_mynetworks') {
-      grants.push({ item: p.item, set: p.set, count: describeAddresses(p.set) });
-      continue;
-    }
-    let remaining = p.set;
-    for (const e of mynetworksInfo(instance, l).entries) {
-      if (remaining.isEmpty()) break;
-      if (e.set === undefined) continue;
-      const part = remaining.intersect(e.set);
-      remaining = remaining.subtract(e.set);
-      if (e.negated || part.isEmpty() || e.kind !== 'cidr') continue;
-      grants.push({ item: e.item, set: part, count: describeAddresses(e.set), via: p.item });
-    }
-    if (!remaining.isEmpty())
-      grants.push({ item: p.item, set: remaining, count: describeAddresses(remaining) });
-  }
-  const rest = u.set.subtract(attributed);
-  if (!rest.isEmpty()) {
-    const domains = effectiveParam(instance, undefined, 'relay_domains');
-    const item: PfItem = domains.items.find((i) => /^static:all$/i.test(i.text.trim())) ??
-      domains.items[0] ?? {
-        text: 'relay_domains',
-        span: defaultSpan,
-        file: 'main.cf',
-        isDefault: true,
-      };
-    grants.push({ item, set: rest, count: describeAddresses(rest) });
-  }
-  return grants;
-}
-
-/** The hidden server whose listeners hold each real listener's exact U(L) (see the top). */
-function anchorServer(b: Builder, input: TreeInput, fileStart: Span): SyntaxNode | undefined {
-  if (input.unauth.every((u) => u.set.isEmpty())) return undefined;
-  const sPath: JsonPath = ['servers', 1];
-  b.note(sPath, { role: 'anchor', file: 'default' });
-  // Listeners that relay for the same addresses through the same items share one finding.
-  const grants = input.instance.listeners.map((l, i) => {
-    const u = input.unauth[i];
-    return u === undefined ? [] : grantsOf(input.instance, l, u, input.defaultSpan);
-  });
-  const groups = new Map<string, number[]>();
-  grants.forEach((gs, i) => {
-    const key = gs
-      .map(
-        (g) =>
-          `${g.item.file}:${g.item.span.start}:${g.item.span.end}:${rangesOf(g.set).join(',')}`,
-      )
-      .join('|');
-    groups.set(key, [...(groups.get(key) ?? []), i]);
-  });
-  const groupOf = new Map<number, number[]>();
-  for (const members of groups.values()) for (const m of members) groupOf.set(m, members);
-  const listeners = input.instance.listeners.map((l, i) => {
-    const path: JsonPath = [...sPath, 'listeners', i];
-    b.note(path, { role: 'anchor', file: 'default', listener: i });
-    const entries: SyntaxNode[] = [];
-    const group = groupOf.get(i);
-    for (const g of group === undefined ? [] : (grants[i] ?? [])) {
-      for (const text of rangesOf(g.set)) {
-        const ePath: JsonPath = [...path, 'relay', 'list', entries.length];
-        const where = itemWhere(g.item);
-        // Empty spans: hover never lands on these (refine places RLY001 at the item itself).
-        const at = b.spanOf(where, fileStart);
-        entries.push(
-          b.scalar(ePath, text, { start: at.start, end: at.start }, {
-            role: 'anchor',
-            file: where.file,
-            listener: i,
-            item: g.item,
-            permit: {
-              item: g.item,
-              count: g.count,
-              ...(g.via !== undefined ? { via: g.via } : {}),
-              group: group ?? [i],
-            },
-          }),
-        );
+): { item: PfItem; table: PfItem; model: string }[] {
+  const out: { item: PfItem; table: PfItem; model: string }[] = [];
+  const relay = effectiveParam(input.instance, l, 'smtpd_relay_restrictions').items;
+  const lists = relayGuarded(relay)
+    ? [relay]
+    : [relay, effectiveParam(input.instance, l, 'smtpd_recipient_restrictions').items];
+  for (const items of lists) {
+    for (let i = 0; i < items.length; i++) {
+      const name = items[i]?.text.toLowerCase() ?? '';
+      if (GUARD_NAMES.has(name) || name === 'permit') break;
+      const table = items[i + 1];
+      if (name !== 'check_client_access' || table === undefined) continue;
+      i++;
+      if (table.file !== input.kind || table.isDefault === true || !/^cidr:\{/i.test(table.text))
+        continue;
+      const t = openTable(input.instance, table.text);
+      if (t.kind !== 'cidr') continue;
+      const written = input.text.slice(table.span.start, table.span.end);
+      let from = written.indexOf('{');
+      for (const rule of t.rules) {
+        const at = from < 0 ? -1 : written.indexOf(rule.pattern, from);
+        if (at < 0) break;
+        from = at + rule.pattern.length;
+        const model = rule.parsed.modelText;
+        if (rule.negated || rule.skipped !== undefined || model === undefined) continue;
+        if (accessAction(rule.value).kind !== 'ok') continue;
+        const span = {
+          start: table.span.start + at,
+          end: table.span.start + at + rule.pattern.length,
+        };
+        out.push({ item: { text: rule.pattern, span, file: table.file }, table, model });
       }
     }
-    return b.object(path, fileStart, [
-      ['name', b.scalar([...path, 'name'], l.name, fileStart)],
-      ['role', b.scalar([...path, 'role'], l.role, fileStart)],
-      [
-        'bindings',
-        b.array([...path, 'bindings'], fileStart, [
-          b.scalar([...path, 'bindings', 0], binding(l), fileStart),
-        ]),
-      ],
-      [
-        'authentication',
-        b.object([...path, 'authentication'], fileStart, [
-          ['anonymous', b.scalar([...path, 'authentication', 'anonymous'], true, fileStart)],
-        ]),
-      ],
-      [
-        'relay',
-        b.object([...path, 'relay'], fileStart, [
-          ['mode', b.scalar([...path, 'relay', 'mode'], 'onlyList', fileStart)],
-          ['list', b.array([...path, 'relay', 'list'], fileStart, entries)],
-        ]),
-      ],
-    ]);
-  });
-  return b.object(sPath, fileStart, [
-    ['name', b.scalar([...sPath, 'name'], input.serverName, fileStart)],
-    ['product', b.scalar([...sPath, 'product'], 'postfix', fileStart)],
-    ['listeners', b.array([...sPath, 'listeners'], fileStart, listeners)],
-  ]);
+  }
+  return out;
+}
+
+const GUARD_NAMES = new Set([
+  'reject_unauth_destination',
+  'defer_unauth_destination',
+  'reject',
+  'defer',
+  'defer_if_permit',
+  'check_relay_domains',
+]);
+
+function relayGuarded(items: readonly PfItem[]): boolean {
+  return items.some((i) => GUARD_NAMES.has(i.text.toLowerCase()));
 }
