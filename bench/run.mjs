@@ -464,7 +464,9 @@ function nativeBench(startup) {
       findings,
     };
     row.work = Math.max(0, row.ms - startup.cli);
-    log(`native: ${row.label}: ${ms(row.ms)} ms (${ms(row.work)} ms over start-up), ${findings} findings`);
+    log(
+      `native: ${row.label}: ${ms(row.ms)} ms (${ms(row.work)} ms over start-up), ${findings} findings`,
+    );
     rows.push(row);
   }
   return rows;

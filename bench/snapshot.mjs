@@ -20,8 +20,7 @@ if (baseOut === undefined || newOut === undefined) {
 const skipIndex = rest.indexOf('--skip');
 const skip = new Set(skipIndex >= 0 ? (rest[skipIndex + 1] ?? '').split(',') : []);
 
-const load = async (out) =>
-  await import(path.resolve(out, 'server/src/core/lint-source.js'));
+const load = async (out) => await import(path.resolve(out, 'server/src/core/lint-source.js'));
 const base = await load(baseOut);
 const next = await load(newOut);
 

@@ -40,7 +40,9 @@ $ErrorActionPreference = 'Stop'
 $RelayRights = @('ms-Exch-SMTP-Accept-Any-Recipient', 'ms-Exch-SMTP-Submit')
 
 function ConvertTo-Sid([string] $Account) {
-    # The SID identifies ANONYMOUS LOGON (S-1-5-7) whatever the language of Windows.
+    # The SID identifies ANONYMOUS LOGON (S-1-5-7) whatever the language of Windows. An account
+    # AD could not resolve is already printed as its SID.
+    if ($Account -match '^S-1-\d') { return $Account }
     try {
         $nt = New-Object System.Security.Principal.NTAccount($Account)
         return $nt.Translate([System.Security.Principal.SecurityIdentifier]).Value
@@ -50,7 +52,9 @@ function ConvertTo-Sid([string] $Account) {
 }
 
 function Get-RelayPermission($Connector) {
-    $aces = @(Get-ADPermission -Identity $Connector.Identity)
+    # The distinguished name is an identity Get-ADPermission always accepts, also through the
+    # remote session the Exchange Management Shell uses.
+    $aces = @(Get-ADPermission -Identity "$($Connector.DistinguishedName)")
     foreach ($ace in $aces) {
         $rights = @($ace.ExtendedRights | Where-Object { $_ } | ForEach-Object { "$_" })
         $accessRights = @($ace.AccessRights | ForEach-Object { "$_" })

@@ -253,3 +253,34 @@ describe('toSarif', () => {
     assert.deepEqual(log.runs[0]?.results, []);
   });
 });
+
+describe('remedies in SARIF and JSON (Exchange exports)', () => {
+  test('a finding with a shell command carries it as a fix description, changing no text', async () => {
+    const sarif = await runCli([
+      '--format',
+      'sarif',
+      'examples/exchange/unsafe-ex01.exchange.json',
+    ]);
+    const log: unknown = JSON.parse(sarif.stdout);
+    assertValid(log, 'the Exchange example');
+    const results = log.runs[0]?.results ?? [];
+    const open = results.find((r) => r.ruleId === 'RLY001');
+    const fix = open?.fixes?.find((f) => f.properties?.['remediation'] === true);
+    assert.ok(fix, 'the open relay carries its remedy');
+    assert.match(fix.description?.text ?? '', /^(Set|Remove|Add)-\w+ /);
+    for (const change of fix.artifactChanges)
+      for (const rep of change.replacements) {
+        assert.equal(rep.insertedContent, undefined, 'nothing inserted');
+        const region = rep.deletedRegion;
+        assert.equal(region.startLine, region.endLine);
+        assert.equal(region.startColumn, region.endColumn, 'nothing deleted');
+      }
+    const json = await runCli(['--format', 'json', 'examples/exchange/unsafe-ex01.exchange.json']);
+    const report = JSON.parse(json.stdout) as {
+      files: { findings: { ruleId: string; remediation?: string; fixes: unknown[] }[] }[];
+    };
+    const finding = report.files[0]?.findings.find((f) => f.ruleId === 'RLY001');
+    assert.equal(finding?.remediation, fix.description?.text);
+    assert.deepEqual(finding?.fixes, [], 'no text edits to the export');
+  });
+});

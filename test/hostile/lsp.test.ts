@@ -273,7 +273,8 @@ describe('hostile input: language server', () => {
         // An error answer is fine (it names the problem); a missing answer would hang here.
         if (s.status === 'rejected') assert.ok(s.reason instanceof Error);
       }
-      // Edits with ranges outside the document are clamped, never fatal.
+      // Edits with ranges outside the document are refused (logged; test/lsp/hardening.test.ts),
+      // never fatal.
       client.changeIncremental(uri, 2, [
         { range: { start: far, end: far }, text: '\n# appended far away\n' },
         { range: { start: negative, end: negative }, text: '# prepended\n' },

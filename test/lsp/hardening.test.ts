@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
 import {
   createProtocolConnection,
   type Message,
@@ -256,6 +257,36 @@ describe('language server: transport (issue 11 #20)', () => {
       ['ping', 'pong'],
     );
     assert.deepEqual(logs, []);
+  });
+
+  test('property: frames cut at any points are read whole and in order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ maxLength: 40 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        (texts, cuts) => {
+          const messages = texts.map((t, i) => ({
+            jsonrpc: '2.0',
+            method: `m${i}`,
+            params: { t },
+          }));
+          const bytes = Buffer.concat(messages.map(frame));
+          const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort(
+            (a, b) => a - b,
+          );
+          const chunks: Buffer[] = [];
+          let last = 0;
+          for (const p of [...points, bytes.length]) {
+            chunks.push(bytes.subarray(last, p));
+            last = p;
+          }
+          const read = readAll(chunks.filter((c) => c.length > 0));
+          assert.deepEqual(read.messages, messages);
+          assert.deepEqual(read.logs, []);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   test('a 32 MB junk header is scanned in linear time, and a message after it is read', () => {

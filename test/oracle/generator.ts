@@ -253,6 +253,11 @@ function clientAccessTable(d: Draft): string {
       [1, 'DUNNO'],
       [0.5, '554 5.7.1 go away'],
       [0.5, 'permit'],
+      [0.3, '450 4.7.1 try later'],
+      [0.3, 'DISCARD'],
+      [0.2, 'HOLD'],
+      [0.3, 'permit_mynetworks'],
+      [0.3, 'reject_unauth_destination'],
     ]);
     lines.push(`${n.text.replace(/^\[|\](?=\/|$)/g, '')}\t${action}`);
   }
@@ -301,12 +306,32 @@ function restrictionList(d: Draft, guardBias: number): string[] {
       [0.9, 'sender'],
       [0.3, 'recipient'],
       [0.5, 'misspelled'],
+      [0.3, 'warn_if_reject'],
+      [0.6, 'rare'],
     ]);
     if (kind === 'client') items.push(clientAccessTable(d));
     else if (kind === 'sender') items.push(senderAccess(d));
     else if (kind === 'recipient') items.push(recipientAccess(d));
     else if (kind === 'misspelled') items.push(rng.pick(MISSPELLED));
-    else items.push(kind);
+    else if (kind === 'warn_if_reject') {
+      // Only logs what the next restriction would reject.
+      items.push(
+        `warn_if_reject ${rng.pick(['reject_unauth_destination', 'defer_unauth_destination', 'reject'])}`,
+      );
+    } else if (kind === 'rare') {
+      // Restrictions that look at nothing outside this machine (none of them queries DNS).
+      items.push(
+        rng.pick([
+          'check_relay_domains',
+          'reject_non_fqdn_recipient',
+          'reject_unauth_pipelining',
+          'permit_tls_clientcerts',
+          'permit_tls_all_clientcerts',
+          'reject_unlisted_recipient',
+          'defer_if_reject',
+        ]),
+      );
+    } else items.push(kind);
   }
   if (!items.some((i) => GUARDS.includes(i)) && rng.chance(guardBias)) {
     items.push(rng.chance(0.8) ? 'reject_unauth_destination' : 'defer_unauth_destination');

@@ -37,8 +37,8 @@ export function masterCfText(port: number): string {
     'anvil      unix  - - n -   1 anvil',
     'discard    unix  - - n -   - discard',
     'postlog    unix-dgram n - n - 1 postlogd',
-    `127.0.0.1:${port} inet n - n - - smtpd`,
-    `[::1]:${port}     inet n - n - - smtpd`,
+    `127.0.0.1:${port} inet n - n - 1 smtpd`,
+    `[::1]:${port}     inet n - n - 1 smtpd`,
     '',
   ].join('\n');
 }
@@ -307,8 +307,11 @@ export class PostfixInstance {
     };
 
     const probes: ProbeResult[] = [];
+    let tStarted = t0;
+    let tProbed = t0;
     try {
       const state = await this.start();
+      tStarted = Date.now();
       let down: string | undefined = state === 'master-died' ? 'master exited' : undefined;
       for (const p of spec.probes) {
         if (down !== undefined) {
@@ -370,6 +373,7 @@ export class PostfixInstance {
         }
       }
     } finally {
+      tProbed = Date.now();
       await this.stop();
     }
     const log = this.readLogSince(offset)
@@ -387,6 +391,11 @@ export class PostfixInstance {
       probes,
       log,
       seconds: (Date.now() - t0) / 1000,
+      phases: {
+        start: (tStarted - t0) / 1000,
+        probes: (tProbed - tStarted) / 1000,
+        stop: (Date.now() - tProbed) / 1000,
+      },
     };
   }
 }

@@ -165,7 +165,12 @@ async function main(): Promise<number> {
       out('postfix-oracle: namespace runner disabled (ORACLE_NETNS=0)');
     }
     const fixed = fixedCases();
-    const nsShare = netns ? Math.round(total * 0.4) : 0;
+    // The two runners work in parallel: give them the same number of configurations.
+    const loopFixed = fixed.filter((c) => c.runner === 'loopback').length;
+    const nsFixed = fixed.length - loopFixed;
+    const nsShare = netns
+      ? Math.max(0, Math.min(total, Math.round((total + loopFixed - nsFixed) / 2)))
+      : 0;
     const loopCases = [
       ...fixed.filter((c) => c.runner === 'loopback'),
       ...generateCases(LOOPBACK_PROFILE, seed, total - nsShare),
@@ -211,8 +216,10 @@ async function main(): Promise<number> {
       if (results.length > 0) {
         const secs = results.map((r) => r.seconds).sort((a, b) => a - b);
         const sum = secs.reduce((a, b) => a + b, 0);
+        const phase = (k: 'start' | 'probes' | 'stop'): string =>
+          results.reduce((a, r) => a + r.phases[k], 0).toFixed(1);
         out(
-          `  ${results.length} configurations in ${sum.toFixed(1)} s (median ${(secs[secs.length >> 1] ?? 0).toFixed(2)} s, max ${(secs[secs.length - 1] ?? 0).toFixed(2)} s per configuration)`,
+          `  ${results.length} configurations in ${sum.toFixed(1)} s (median ${(secs[secs.length >> 1] ?? 0).toFixed(2)} s, max ${(secs[secs.length - 1] ?? 0).toFixed(2)} s per configuration; start ${phase('start')} s, probes ${phase('probes')} s, stop ${phase('stop')} s)`,
         );
       }
       if (codes[i] !== 0 || results.length !== expected) {

@@ -73,6 +73,8 @@ export interface CaseResult {
   /** `warning:` / `fatal:` / `error:` lines the maillog recorded during the case. */
   readonly log: readonly string[];
   readonly seconds: number;
+  /** Where the time went: master start-up, the probes, stopping (seconds). */
+  readonly phases: { readonly start: number; readonly probes: number; readonly stop: number };
 }
 
 export interface WorkerJob {

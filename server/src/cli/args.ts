@@ -42,8 +42,8 @@ Options:
   -h, --help                               show this help
   -v, --version                            show the version
 
-Each option is given at most once: --format twice, or --color with --no-color, is a
-usage error.
+An option that takes a value is given at most once: --format twice, or --color
+with --no-color, is a usage error.
 
 Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage,
 configuration or internal error, or a path that could not be read or written.

@@ -181,6 +181,27 @@ describe('exchange: both routes to anonymous relay', () => {
     assert.deepEqual(byRule(findings, 'RLY001'), []);
   });
 
+  test('Submit granted directly to ANONYMOUS LOGON admits anonymous sessions; RLY004 removes that grant', () => {
+    const submit = { ...ANON_RELAY, ExtendedRights: ['ms-Exch-SMTP-Submit'] };
+    const { findings } = lintExchange(
+      'a.exchange.json',
+      ownExport([
+        connector({
+          PermissionGroups: 'ExchangeUsers',
+          RemoteIPRanges: ['0.0.0.0-255.255.255.255'],
+          permissions: [ANON_RELAY, submit],
+        }),
+      ]),
+    );
+    assert.equal(byRule(findings, 'RLY001').length, 1);
+    const anon = byRule(findings, 'RLY004')[0];
+    assert.match(anon?.message ?? '', /ANONYMOUS LOGON holds ms-Exch-SMTP-Submit/);
+    assert.equal(
+      anon?.remediation,
+      'Remove-ADPermission -Identity "EX01\\Relay" -User "NT AUTHORITY\\ANONYMOUS LOGON" -ExtendedRights ms-Exch-SMTP-Submit',
+    );
+  });
+
   test('a localised principal name without a SID grants relay too', () => {
     const perm = { ...ANON_RELAY, User: 'NT-AUTORITÄT\\ANONYMOUS-ANMELDUNG', UserSid: undefined };
     const { findings } = lintExchange(

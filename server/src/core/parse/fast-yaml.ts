@@ -27,8 +27,12 @@ export function fastParseYaml(text: string): ConfigDocument[] | undefined {
   }
 }
 
-/** Thrown to abandon the fast path; caught above, never escapes. */
-const GIVE_UP: unique symbol = Symbol('give up');
+/**
+ * Thrown to abandon the fast path; caught above, never escapes. One instance, made once: a
+ * throw then costs no stack capture.
+ */
+class GiveUp extends Error {}
+const GIVE_UP = new GiveUp('not in the fast subset');
 
 const NL = 10;
 const SPACE = 32;

@@ -41,6 +41,7 @@ export function toJsonReport(results: readonly FileResult[]): unknown {
             preferred: x.preferred,
             edits: x.edits.map((e) => ({ range: range(e.span), newText: e.text })),
           })),
+          ...(f.remediation !== undefined ? { remediation: f.remediation } : {}),
           suppressed: f.suppressed,
           ...(f.suppressedBy !== undefined ? { suppressionReason: f.suppressedBy } : {}),
           fingerprint: f.fingerprint,

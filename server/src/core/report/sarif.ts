@@ -144,21 +144,24 @@ function toResult(r: FileResult, f: Finding, ruleIndex: number, hashes: string[]
       primaryLocationLineHash: hashes[startLine - 1] ?? hashes[hashes.length - 1] ?? '0:1',
       [FINGERPRINT_KEY]: f.fingerprint,
     },
-    ...(f.fixes.length > 0
+    ...(f.fixes.length > 0 || f.remediation !== undefined
       ? {
-          fixes: f.fixes.map((x) => ({
-            description: { text: x.title },
-            artifactChanges: [
-              {
-                artifactLocation: artifact(r.path),
-                replacements: x.edits.map((e) => ({
-                  deletedRegion: region(r, e.span),
-                  insertedContent: { text: e.text },
-                })),
-              },
-            ],
-            properties: { safe: x.safe, preferred: x.preferred },
-          })),
+          fixes: [
+            ...f.fixes.map((x) => ({
+              description: { text: x.title },
+              artifactChanges: [
+                {
+                  artifactLocation: artifact(r.path),
+                  replacements: x.edits.map((e) => ({
+                    deletedRegion: region(r, e.span),
+                    insertedContent: { text: e.text },
+                  })),
+                },
+              ],
+              properties: { safe: x.safe, preferred: x.preferred },
+            })),
+            ...remediationFix(r, f),
+          ],
         }
       : {}),
     ...(f.suppressed ? { suppressions: [suppression] } : {}),
@@ -263,4 +266,27 @@ export function markdownToText(markdown: string): string {
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
+}
+
+/**
+ * A command that fixes the finding on the server (Exchange): the command is the fix's
+ * description. SARIF 2.1.0 requires every fix to have at least one artifact change, so it carries
+ * one that changes nothing (an empty region, nothing inserted): the export is not the server,
+ * and no tool applying fixes may edit it.
+ */
+function remediationFix(r: FileResult, f: Finding): Sarif.Fix[] {
+  if (f.remediation === undefined) return [];
+  const at = { start: f.span.start, end: f.span.start };
+  return [
+    {
+      description: { text: f.remediation },
+      artifactChanges: [
+        {
+          artifactLocation: artifact(r.path),
+          replacements: [{ deletedRegion: region(r, at) }],
+        },
+      ],
+      properties: { safe: false, preferred: false, remediation: true },
+    },
+  ];
 }

@@ -36,15 +36,20 @@ function containers(
   const sorted = [...items].sort((a, b) =>
     a.lo !== b.lo ? (a.lo < b.lo ? -1 : 1) : a.hi !== b.hi ? (a.hi > b.hi ? -1 : 1) : 0,
   );
-  const hulls = new Map<string, number>();
+  // Hulls counted by their bounds: bigints are Map keys by value, no string needed.
+  const hulls = new Map<bigint, Map<bigint, number>>();
   for (const c of items) {
-    const k = `${c.lo.toString(16)}-${c.hi.toString(16)}`;
-    hulls.set(k, (hulls.get(k) ?? 0) + 1);
+    let byHi = hulls.get(c.lo);
+    if (byHi === undefined) {
+      byHi = new Map();
+      hulls.set(c.lo, byHi);
+    }
+    byHi.set(c.hi, (byHi.get(c.hi) ?? 0) + 1);
   }
   const found = new Map<ListEntry, Comparable>();
   let widest: Comparable | undefined;
   for (const c of sorted) {
-    const sameHull = (hulls.get(`${c.lo.toString(16)}-${c.hi.toString(16)}`) ?? 0) > 1;
+    const sameHull = (hulls.get(c.lo)?.get(c.hi) ?? 0) > 1;
     const possible = (widest !== undefined && widest.hi >= c.hi) || sameHull;
     if (possible) {
       const outer =

@@ -228,10 +228,12 @@ function refineListener(
       return openRelay(model, report);
     case 'RLY004': {
       const command = withoutAnonymous(model);
-      const viaExt = (c.permissionGroups.bits & PG.anonymous) === 0;
-      const what = viaExt
-        ? 'admits every client in its RemoteIPRanges without credentials (AuthMechanism ExternalAuthoritative)'
-        : 'accepts anonymous sessions (PermissionGroups AnonymousUsers)';
+      const what =
+        (c.permissionGroups.bits & PG.anonymous) !== 0
+          ? 'accepts anonymous sessions (PermissionGroups AnonymousUsers)'
+          : model.grants.some((g) => g.route === 'externalAuthoritative')
+            ? 'admits every client in its RemoteIPRanges without credentials (AuthMechanism ExternalAuthoritative)'
+            : 'accepts anonymous sessions (ANONYMOUS LOGON holds ms-Exch-SMTP-Submit)';
       const tail =
         model.role === 'inbound'
           ? ', as a connector that receives internet mail must; keep ms-Exch-SMTP-Accept-Any-Recipient away from ANONYMOUS LOGON here.'

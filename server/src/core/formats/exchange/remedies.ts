@@ -9,6 +9,7 @@ import {
   PERMISSION_GROUPS,
   PG,
   type RangeItem,
+  SUBMIT,
 } from './export.js';
 import { ANONYMOUS_SID } from './principals.js';
 import type { ConnectorModel } from './view.js';
@@ -128,10 +129,31 @@ export function requireTlsForBasic(c: Connector): string {
   return setConnector(c, `-AuthMechanism ${psFlags(bits, AUTH_MECHANISMS)}`);
 }
 
+/**
+ * Stops anonymous sessions: AnonymousUsers out of PermissionGroups, ExternalAuthoritative out of
+ * AuthMechanism, and any direct grant of ms-Exch-SMTP-Submit to ANONYMOUS LOGON removed.
+ */
 export function withoutAnonymous(model: ConnectorModel): string {
   const c = model.connector;
-  if ((c.permissionGroups.bits & PG.anonymous) !== 0) return withoutGroup(c, PG.anonymous);
-  return closeRelay(model);
+  const cmds: string[] = [];
+  if ((c.permissionGroups.bits & PG.anonymous) !== 0) cmds.push(withoutGroup(c, PG.anonymous));
+  if (model.grants.some((g) => g.route === 'externalAuthoritative')) {
+    cmds.push(
+      setConnector(
+        c,
+        `-AuthMechanism ${psFlags(c.authMechanism.bits & ~AM.externalAuthoritative, AUTH_MECHANISMS)}`,
+      ),
+    );
+  }
+  // With AnonymousUsers, the group's own entries grant Submit; they go with the group.
+  const direct = (c.permissionGroups.bits & PG.anonymous) === 0 ? model.submitters : [];
+  const users = new Set(direct.map((p) => p.user ?? p.sid ?? ANONYMOUS_SID));
+  for (const u of users) {
+    cmds.push(
+      `Remove-ADPermission -Identity ${psQuote(c.identity)} -User ${psQuote(u)} -ExtendedRights ${SUBMIT}`,
+    );
+  }
+  return cmds.join('; ');
 }
 
 export function addIntegrated(c: Connector): string {

@@ -33,6 +33,8 @@ export interface ConnectorModel {
   readonly grants: readonly Grant[];
   /** Deny entries that cancel an ANONYMOUS LOGON grant of the right. */
   readonly denials: readonly Permission[];
+  /** Permissions that let ANONYMOUS LOGON submit outside the AnonymousUsers group. */
+  readonly submitters: readonly Permission[];
   /** Unauthenticated sessions may submit (AnonymousUsers, a Submit grant, or route 2). */
   readonly anonymousSessions: boolean;
   /** Anonymous relay is granted: RemoteIPRanges are judged as relay allow entries. */
@@ -80,9 +82,8 @@ export function analyseConnector(c: Connector, served: Served, path: JsonPath): 
     });
   }
   const submitDenied = anon.some((p) => p.deny && p.kind === 'anonymous' && hasRight(p, SUBMIT));
-  const anonymousSubmit =
-    !submitDenied &&
-    ((pg & PG.anonymous) !== 0 || anon.some((p) => !p.deny && hasRight(p, SUBMIT)));
+  const submitters = anon.filter((p) => !p.deny && hasRight(p, SUBMIT));
+  const anonymousSubmit = !submitDenied && ((pg & PG.anonymous) !== 0 || submitters.length > 0);
   const relays = grants.length > 0;
   const port = c.bindings.map((b) => bindingPort(b.value)).find((p) => p !== undefined) ?? '25';
   const role = relays ? 'relay' : port === '587' || port === '465' ? 'submission' : 'inbound';
@@ -91,6 +92,7 @@ export function analyseConnector(c: Connector, served: Served, path: JsonPath): 
     grants,
     denials,
     anonymousSessions: anonymousSubmit || route2,
+    submitters: submitDenied ? [] : submitters,
     relays,
     role,
     served,

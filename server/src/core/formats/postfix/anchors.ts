@@ -93,8 +93,12 @@ export function grantsOf(
   return grants;
 }
 
-/** The hidden server whose listeners hold each real listener's exact U(L) (see the top). */
-export function anchorServer(b: Builder, input: TreeInput, fileStart: Span): SyntaxNode | undefined {
+/** The hidden server whose listeners hold each real listener's exact U(L) (see view.ts). */
+export function anchorServer(
+  b: Builder,
+  input: TreeInput,
+  fileStart: Span,
+): SyntaxNode | undefined {
   if (input.unauth.every((u) => u.set.isEmpty())) return undefined;
   const sPath: JsonPath = ['servers', 1];
   b.note(sPath, { role: 'anchor', file: 'default' });

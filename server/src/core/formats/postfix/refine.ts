@@ -115,8 +115,6 @@ function paramLabel(info: NodeInfo, data: PostfixFileData): string {
   return `\`${name}\``;
 }
 
-// ---- address rules on mynetworks entries ----------------------------------------------------
-
 function entryReport(
   ruleId: string,
   report: Report<string>,
@@ -198,8 +196,6 @@ function entryFixes(
   }
   return out;
 }
-
-// ---- authentication ------------------------------------------------------------------------
 
 function tlsFix(info: NodeInfo, data: PostfixFileData): Fix[] {
   const l = listenerOf(info, data);
@@ -302,8 +298,6 @@ function postfixRelated(
   return out;
 }
 
-// ---- relay_domains -------------------------------------------------------------------------
-
 function domainReport(
   ruleId: string,
   report: Report<string>,
@@ -333,8 +327,6 @@ function domainReport(
       : [];
   return { ...report, message, fixes };
 }
-
-// ---- open relay (RLY001) from the evaluator's U(L) ---------------------------------------------
 
 function openRelay(report: Report<string>, data: PostfixFileData): Report<string> | undefined {
   // The model rule lists, in order, every entry that grants untrusted addresses: the first one

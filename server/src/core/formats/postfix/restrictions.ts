@@ -18,6 +18,7 @@ import type { Span } from '../../model.js';
 import { IntervalSet, MAX_ADDRESS, V4_BASE, V4_MAX } from '../../net/interval-set.js';
 import type { ExplainQuestion, TraceStep } from '../types.js';
 import { tokenize } from './expand.js';
+import { scanLines } from './lines.js';
 import { compatLevel, effectiveParam, HOST_CHAR, isYes } from './instance.js';
 import type {
   EffectiveParam,
@@ -397,6 +398,45 @@ function defItem(p: EffectiveParam): PfItem {
 
 type AddressClass = 'local' | 'alias' | 'mailbox' | 'relay' | 'default';
 
+/** valid_hostname(): ASCII labels of letters, digits, `_` and inner `-`; not all-numeric. */
+export function validHostname(name: string): boolean {
+  if (name === '' || name.length > 255) return false;
+  let labelLength = 0;
+  let nonNumeric = false;
+  for (let i = 0; i < name.length; i++) {
+    const ch = name[i] as string;
+    if (/[A-Za-z0-9_]/.test(ch)) {
+      labelLength++;
+      if (labelLength > 63) return false;
+      if (!/[0-9]/.test(ch)) nonNumeric = true;
+    } else if (ch === '.') {
+      if (labelLength === 0 || i + 1 === name.length) return false;
+      labelLength = 0;
+    } else if (ch === '-') {
+      nonNumeric = true;
+      labelLength++;
+      if (labelLength === 1 || i + 1 === name.length || name[i + 1] === '.') return false;
+    } else return false;
+  }
+  return nonNumeric;
+}
+
+/** valid_mailhost_literal(): `[a.b.c.d]` or `[IPv6:…]`. */
+function validLiteral(domain: string): boolean {
+  const inner = domain.slice(1, -1);
+  if (!domain.endsWith(']')) return false;
+  if (/^ipv6:/i.test(inner)) {
+    const c = parseClient(inner.slice(5));
+    return c !== undefined && inner.slice(5).includes(':');
+  }
+  return parseStrictV4Text(inner);
+}
+
+function parseStrictV4Text(text: string): boolean {
+  const c = parseClient(text);
+  return c !== undefined && c.family === 4 && !text.includes(':');
+}
+
 interface Resolved {
   /** The relay_domains item that matched (relay class). */
   readonly item?: PfItem;
@@ -468,10 +508,12 @@ function firstMatch(
     if (pat.startsWith('/')) {
       const text = depth < 5 && s.inst.readFile !== undefined ? safeRead(s, pat) : undefined;
       if (text === undefined) throw new Unknown(`${what}: the file ${pat} cannot be read`, item);
-      const sub: PfItem[] = tokenize(text.replace(/#.*$/gm, '')).map(([a, b]) => ({
-        ...item,
-        text: (match ? '' : '!') + text.slice(a, b),
-      }));
+      const sub: PfItem[] = scanLines(text).lines.flatMap((line) =>
+        tokenize(line.text).map(([a, b]) => ({
+          ...item,
+          text: (match ? '' : '!') + line.text.slice(a, b),
+        })),
+      );
       const r = firstMatch(s, sub, domain, parent, what, depth + 1);
       if (r !== undefined) return hit(s, item, r);
       continue;
@@ -656,6 +698,20 @@ function resolve(s: State, addrIn: string): Resolved {
     routed,
     note: `${domain} is not a local, virtual or relay domain`,
   };
+}
+
+/** smtpd_check_addr(): the resolved domain is a valid host name or address literal. */
+function addressSyntaxOk(s: State, addr: string): boolean {
+  if (addr === '') return true;
+  const a = stripSourceRoute(addr);
+  const at = a.lastIndexOf('@');
+  let d: string;
+  if (at >= 0 && !/[@%!]/.test(a.slice(0, at))) {
+    // No routing in the local part: the domain is what it is, local or not.
+    d = a.slice(at + 1);
+    if (d.endsWith('.') && !d.endsWith('..') && d.length > 1) d = d.slice(0, -1);
+  } else d = resolve(s, addr).domain;
+  return d.startsWith('[') ? validLiteral(d) : d.includes(HOST_CHAR) || validHostname(d);
 }
 
 /** permit_auth_destination(): true = OK. */
@@ -1528,33 +1584,91 @@ function generic(
   return status;
 }
 
-/** check_recipient_rcpt_maps(): is the recipient a known user of its address class? */
+/** mail_addr_find() over a maps parameter: user@domain, then user (local domains), then @domain. */
+function mapsFind(s: State, mapName: string, r: Resolved): boolean {
+  const p = param(s, mapName);
+  if (p.items.length === 0) return false;
+  const addr = r.address.toLowerCase();
+  const at = addr.lastIndexOf('@');
+  const keys: Array<{ key: string; partial: boolean }> = [{ key: addr, partial: false }];
+  if (at >= 0) {
+    if (r.cls === 'local') keys.push({ key: addr.slice(0, at), partial: true });
+    keys.push({ key: addr.slice(at), partial: true });
+  }
+  for (const { key, partial } of keys) {
+    for (const item of p.items) {
+      if (item.unknown !== undefined) {
+        throw new Unknown(`${mapName} holds ${item.unknown}`, item);
+      }
+      const t = openTable(s.inst, item.text);
+      const res = tableLookup(t, key, partial);
+      if (res.kind === 'found') return true;
+      if (res.kind === 'unknown') {
+        throw new Unknown(`whether ${s.recipient} is listed in ${mapName} (${res.reason})`, item);
+      }
+      if (res.kind === 'error') dictRetry(s, item, `${mapName}: ${res.reason}`, s.recipient);
+    }
+  }
+  return false;
+}
+
+/** check_rcpt_maps(): is the recipient a known user of its address class? */
 function unlistedRecipient(s: State, item: PfItem | undefined): Status {
   const r = resolve(s, s.recipient);
-  const mapsFor: Record<AddressClass, string | undefined> = {
-    local: 'local_recipient_maps',
-    alias: 'virtual_alias_maps',
-    mailbox: 'virtual_mailbox_maps',
-    relay: 'relay_recipient_maps',
-    default: undefined,
-  };
-  const mapName = mapsFor[r.cls];
-  if (mapName === undefined) return DUNNO;
-  const p = param(s, mapName);
-  if (p.value.trim() === '') {
-    s.trace.push(
-      traceStep(
-        item,
-        'smtpd_reject_unlisted_recipient',
-        `${mapName} is empty: every recipient of ${r.domain} is accepted`,
-      ),
-    );
-    return DUNNO;
+  for (const m of ['recipient_canonical_maps', 'canonical_maps', 'virtual_alias_maps']) {
+    if (mapsFind(s, m, r)) {
+      s.trace.push(
+        traceStep(item, 'smtpd_reject_unlisted_recipient', `${r.address} is listed in ${m}`),
+      );
+      return DUNNO;
+    }
   }
-  throw new Unknown(
-    `whether ${s.recipient} is a known recipient (${mapName} = ${p.value.trim()})`,
-    item ?? p.items[0],
-  );
+  const unknownUser = (code: string, table: string): Status => {
+    s.trace.push(
+      traceStep(item, 'smtpd_reject_unlisted_recipient', `${r.address}: User unknown in ${table}`),
+    );
+    return reject(
+      s,
+      numParam(s, code, 550),
+      '5.1.1',
+      `<${s.recipient}>: Recipient address rejected: User unknown in ${table}`,
+      item,
+    );
+  };
+  const local = r.address.slice(0, r.address.lastIndexOf('@')).toLowerCase();
+  const bounce = param(s, 'double_bounce_sender').value.trim().toLowerCase();
+  switch (r.cls) {
+    case 'alias':
+      return unknownUser('unknown_virtual_alias_reject_code', 'virtual alias table');
+    case 'local':
+      if (
+        param(s, 'local_recipient_maps').items.length > 0 &&
+        ![bounce, 'postmaster', 'mailer-daemon'].includes(local) &&
+        !mapsFind(s, 'local_recipient_maps', r)
+      ) {
+        return unknownUser('unknown_local_recipient_reject_code', 'local recipient table');
+      }
+      break;
+    case 'mailbox':
+      if (
+        param(s, 'virtual_mailbox_maps').items.length > 0 &&
+        !mapsFind(s, 'virtual_mailbox_maps', r)
+      ) {
+        return unknownUser('unknown_virtual_mailbox_reject_code', 'virtual mailbox table');
+      }
+      break;
+    case 'relay':
+      if (
+        param(s, 'relay_recipient_maps').items.length > 0 &&
+        !mapsFind(s, 'relay_recipient_maps', r)
+      ) {
+        return unknownUser('unknown_relay_recipient_reject_code', 'relay recipient table');
+      }
+      break;
+    case 'default':
+      break;
+  }
+  return DUNNO;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1706,6 +1820,30 @@ function evaluateWith(
     });
   }
   try {
+    if (!addressSyntaxOk(s, s.sender)) {
+      s.trace.push({
+        item: 'MAIL FROM',
+        result: `<${s.sender}>: 501 5.1.7 Bad sender address syntax`,
+      });
+      return finish(s, base, {
+        code: 501,
+        dsn: '5.1.7',
+        text: 'Bad sender address syntax (RCPT then gets 503 5.5.1 Error: need MAIL command)',
+        configError: false,
+      });
+    }
+    if (!addressSyntaxOk(s, s.recipient)) {
+      s.trace.push({
+        item: 'RCPT TO',
+        result: `<${s.recipient}>: 501 5.1.3 Bad recipient address syntax`,
+      });
+      return finish(s, base, {
+        code: 501,
+        dsn: '5.1.3',
+        text: 'Bad recipient address syntax',
+        configError: false,
+      });
+    }
     if (s.recipient.toLowerCase() === 'postmaster') {
       s.trace.push({ item: 'RCPT TO:<postmaster>', result: 'always accepted (RFC 5321)' });
       return answerFrom(s, base, 'allow');

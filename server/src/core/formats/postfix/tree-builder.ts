@@ -80,7 +80,11 @@ export function spanKey(span: Span): string {
  * Every definition and item written in this file as plain nodes under `_source` (no rule reads
  * them): the targets of related locations, which reports give as paths.
  */
-export function sourceNodes(b: Builder, input: TreeInput, spanPaths: Map<string, JsonPath>): SyntaxNode {
+export function sourceNodes(
+  b: Builder,
+  input: TreeInput,
+  spanPaths: Map<string, JsonPath>,
+): SyntaxNode {
   const defs =
     input.kind === 'main.cf'
       ? input.instance.main.defs
@@ -117,4 +121,3 @@ export function sourceNodes(b: Builder, input: TreeInput, spanPaths: Map<string,
   }
   return b.array(['_source'], whole, nodes);
 }
-

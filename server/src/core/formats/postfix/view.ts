@@ -2,11 +2,19 @@ import type { JsonPath, Span, SyntaxNode } from '../../model.js';
 import { anchorServer } from './anchors.js';
 import type { NodeInfo, NodeRole } from './file-data.js';
 import { effectiveParam, isYes } from './instance.js';
-import type { EffectiveParam, PfFileKind, PfItem, PfListener, PfParamDef, PostfixInstance } from './model.js';
+import type {
+  EffectiveParam,
+  PfFileKind,
+  PfItem,
+  PfListener,
+  PfParamDef,
+  PostfixInstance,
+} from './model.js';
 import { accessAction, mynetworksEntries, openTable } from './tables.js';
 import { binding, Builder, itemWhere, sourceNodes, type TreeInput } from './tree-builder.js';
 
 export type { TreeInput } from './tree-builder.js';
+
 /**
  * The Postfix instance as a relay-model tree (SPEC §1), built by hand so that the model rules
  * run unchanged on it (ARCHITECTURE §17):
@@ -31,7 +39,6 @@ export interface PostfixTree {
   /** Paths of the `_source` nodes by span (`start:end`), for related locations. */
   readonly spanPaths: ReadonlyMap<string, JsonPath>;
 }
-
 
 function defWhere(ep: EffectiveParam): {
   file: PfFileKind | 'default';
@@ -75,7 +82,6 @@ export function saslPermit(
   }
   return undefined;
 }
-
 
 /** `[2001:db8::]/32` → `2001:db8::/32` (the model writes IPv6 without brackets). */
 export function modelNotation(text: string): string {
