@@ -29,7 +29,7 @@ import { ANSWER_ERROR, type Boundary } from './boundary.js';
 import { codeActions } from './code-actions.js';
 import { completionsAt } from './completion.js';
 import { documentSync } from './document-sync.js';
-import { hoverAt } from './hover.js';
+import { hoverAt } from './hover-at.js';
 import type { WorkerLintRunner } from './lint-runner.js';
 import type { DocumentLinter } from './linting.js';
 import * as check from './params.js';

@@ -15,18 +15,14 @@ import { type ListEntry, type ListenerView, type ListView, viewOf } from '../cor
 import { samePath } from '../core/tree.js';
 import { toRange } from './diagnostics.js';
 import { locate } from './locate.js';
-import { nativeHoverAt } from './native-hover.js';
 import { describe, relayConfigSchema } from './schema-nav.js';
 
 /**
- * Hover at an offset: for an address entry, what it denotes; for a listener (its `name` or its
- * `relay` key), who may relay without authenticating; for any key, its schema description.
+ * Hover at an offset in a relay-model file: for an address entry, what it denotes; for a listener
+ * (its `name` or its `relay` key), who may relay without authenticating; for any key, its schema
+ * description. `hover-at.ts` sends native files elsewhere.
  */
-export function hoverAt(parsed: ParsedFile, offset: number, trust: TrustModel): Hover | null {
-  // Native files (main.cf, MetaBase.xml, Exchange exports): their model tree is synthetic, its
-  // spans point into the native text and need not nest; native-hover.ts reads them its way.
-  if (parsed.format !== 'yaml' && parsed.format !== 'json')
-    return nativeHoverAt(parsed, offset, trust);
+export function modelHoverAt(parsed: ParsedFile, offset: number, trust: TrustModel): Hover | null {
   const at = locate(parsed, offset);
   if (at === undefined) return null;
   const view = viewOf(at.doc);
