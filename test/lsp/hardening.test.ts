@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -307,6 +307,39 @@ describe('language server: transport (issue 11 #20)', () => {
     // Linear: 16 times the input costs about 16 times the time (a generous bound for CI noise).
     assert.ok(large < Math.max(50, small) * 40, `2 MB: ${small} ms, 32 MB: ${large} ms`);
     assert.ok(large < 5000, `32 MB: ${large} ms`);
+  });
+
+  test('over IPC (the transport the extension uses) the same lifecycle gate holds', async () => {
+    const main = path.join(ROOT, 'test', 'out', 'server', 'src', 'lsp', 'main.js');
+    const child = fork(main, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const answers = new Map<number, { result?: unknown; error?: { code: number } }>();
+    const waiting = new Map<number, () => void>();
+    child.on('message', (m: { id?: number; result?: unknown; error?: { code: number } }) => {
+      if (typeof m.id !== 'number') return;
+      answers.set(m.id, m);
+      waiting.get(m.id)?.();
+    });
+    const request = (id: number, method: string, params?: unknown) =>
+      new Promise<{ result?: unknown; error?: { code: number } }>((resolve) => {
+        waiting.set(id, () => {
+          resolve(answers.get(id) ?? {});
+        });
+        child.send({ jsonrpc: '2.0', id, method, ...(params !== undefined ? { params } : {}) });
+      });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const hover = { textDocument: { uri: 'file:///x.relay.yaml' }, position: POSITION };
+    assert.equal((await request(1, 'textDocument/hover', hover)).error?.code, NOT_INITIALIZED);
+    const init = await request(2, 'initialize', {
+      processId: null,
+      rootUri: null,
+      capabilities: {},
+    });
+    assert.ok(init.result !== undefined);
+    assert.equal((await request(3, 'textDocument/hover', null)).error?.code, INVALID_PARAMS);
+    await request(4, 'shutdown');
+    assert.equal((await request(5, 'textDocument/hover', hover)).error?.code, INVALID_REQUEST);
+    child.send({ jsonrpc: '2.0', method: 'exit' });
+    assert.equal(await exited, 0);
   });
 
   test('the server process exits when stdin closes, even in the middle of a junk header', async () => {

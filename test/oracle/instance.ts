@@ -103,7 +103,8 @@ function lookupIds(name: string): { uid: number; gid: number } {
   return { uid: Number(uid[1]), gid: Number(gid[1]) };
 }
 
-function classify(code: string, text: string): RealClass {
+/** The class of a RCPT reply (POSTFIX-ORACLE §2.3 step 5). */
+export function classifyReply(code: string, text: string): RealClass {
   if (code.startsWith('2')) return 'allow';
   if (code === '451' && /\b4\.3\.[05]\b/.test(text)) return 'config-error';
   if (code.startsWith('4') || code.startsWith('5')) return 'deny';
@@ -350,7 +351,7 @@ export class PostfixInstance {
           const mailOk = e.mail.startsWith('2');
           probes.push({
             probe: p,
-            real: mailOk ? classify(code, e.rcpt) : 'other',
+            real: mailOk ? classifyReply(code, e.rcpt) : 'other',
             reply: e.rcpt,
             transcript: out.transcript,
           });

@@ -2,6 +2,8 @@ import { isMainThread } from 'node:worker_threads';
 import {
   type Connection,
   createConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
   ProposedFeatures,
   StreamMessageWriter,
 } from 'vscode-languageserver/node';
@@ -18,12 +20,15 @@ const LINT_TIMEOUT_MS = 10_000;
 const debounceMs = Number.parseInt(process.env['RELAY_LINT_DEBOUNCE_MS'] ?? '', 10);
 
 /**
- * Over stdio (what the extension uses), messages are framed by GuardedStreamReader and pass the
- * lifecycle gate; the process exits when stdin ends, as the LSP asks of a server whose client is
- * gone (0 after `shutdown`, else 1). Other transports (--node-ipc, --socket) are left to
- * vscode-languageserver.
+ * Every message passes the lifecycle gate (transport.ts). Over IPC (what the extension uses)
+ * messages arrive whole. Over stdio (other editors, the tests) they are framed by
+ * GuardedStreamReader, and the process exits when stdin ends, as the LSP asks of a server whose
+ * client is gone (0 after `shutdown`, else 1). A socket or pipe is left to vscode-languageserver.
  */
 function connect(): Connection {
+  if (process.argv.includes('--node-ipc'))
+    return createGuardedConnection(new IPCMessageReader(process), new IPCMessageWriter(process))
+      .connection;
   if (!process.argv.includes('--stdio')) return createConnection(ProposedFeatures.all);
   const writer = new StreamMessageWriter(process.stdout);
   const log = (message: string): void => {

@@ -46,15 +46,17 @@ const SERVER = ownExport(
 );
 
 describe('exchange explain', () => {
-  test('an internet client: the default connector serves it and refuses relay (550)', () => {
+  test('an internet client: the default connector serves it and refuses relay (550 5.7.54)', () => {
     const [def, relay, client] = ask(SERVER, {});
     assert.equal(def?.outcome, 'deny');
-    assert.equal(def?.reply, '550');
+    assert.equal(def?.reply, '554', "SPEC §7.4's class for a permanent refusal");
+    assert.match(def?.reason ?? '', /^550 5\.7\.54 /, "Exchange's own reply in the reason");
     assert.ok(
       def?.trace.some((s) => s.item === 'RemoteIPRanges' && /this connector serves/.test(s.result)),
     );
     assert.equal(relay?.reply, 'none');
-    assert.equal(client?.reply, '530');
+    assert.equal(client?.reply, '554');
+    assert.match(client?.reason ?? '', /^530 5\.7\.1 /);
   });
 
   test('a host of the relay range: the relay connector serves it and lets it relay', () => {

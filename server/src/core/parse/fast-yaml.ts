@@ -11,7 +11,7 @@ import { LIMITS } from './limits.js';
  * It gives up (returns undefined) on anything else, and the caller then parses with `yaml`:
  * several documents or directives, anchors, aliases, tags, block scalars, multi-line scalars and
  * flow collections, escapes in double quotes, quoted or complex keys, keys that YAML would read
- * as another type, numbers other than decimal integers, duplicate keys, tabs, carriage returns,
+ * as another type, numbers other than decimal integers, duplicate keys, tabs, lone carriage returns,
  * a byte-order mark, indentation that is not clearly valid, and every syntax error. Giving up is
  * always correct; test/unit/core/parse/cst-differential.test.ts checks that whatever it does
  * return equals the reference, over the corpus, the examples and random documents.
@@ -35,6 +35,7 @@ class GiveUp extends Error {}
 const GIVE_UP = new GiveUp('not in the fast subset');
 
 const NL = 10;
+const CR = 13;
 const SPACE = 32;
 const HASH = 35;
 const DASH = 45;
@@ -58,7 +59,8 @@ function plausible(text: string): boolean {
     text.length > 0 &&
     text.charCodeAt(0) !== 0xfeff &&
     !text.includes('\t') &&
-    !text.includes('\r') &&
+    // CRLF line ends are read; a lone CR (a line break to YAML, to nobody else) is not.
+    !/\r(?!\n)/.test(text) &&
     !/^(?:---|\.\.\.)/m.test(text)
   );
 }
@@ -102,7 +104,7 @@ function plainStart(c: number, next: number): boolean {
   if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) return true;
   if (c === 46 || c === 47 || c === 95 || c === 43 || c === 40 || c === 36 || c === 61) return true;
   // `-x` is a scalar; `- x` and a lone `-` are sequence items.
-  if (c === DASH) return !Number.isNaN(next) && next !== SPACE && next !== NL;
+  if (c === DASH) return !Number.isNaN(next) && next !== SPACE && next !== NL && next !== CR;
   return c >= 128;
 }
 
@@ -143,8 +145,8 @@ class Reader {
       while (t.charCodeAt(j) === SPACE) j++;
       if (j >= t.length) return undefined;
       const c = t.charCodeAt(j);
-      if (c === NL) {
-        i = j + 1;
+      if (c === NL || c === CR) {
+        i = j + (c === CR ? 2 : 1);
         continue;
       }
       if (c === HASH) {
@@ -256,7 +258,7 @@ class Reader {
     let i = from;
     while (t.charCodeAt(i) === SPACE) i++;
     const c = i < t.length ? t.charCodeAt(i) : NL;
-    if (c === NL || c === HASH) {
+    if (c === NL || c === CR || c === HASH) {
       if (c === HASH && i === from) throw GIVE_UP; // `key:#` is not a comment
       const lineEnd = this.endOfLine(i);
       const next = this.nextContent(lineEnd);
@@ -317,6 +319,7 @@ class Reader {
     if (j >= t.length) return t.length;
     const c = t.charCodeAt(j);
     if (c === NL) return j + 1;
+    if (c === CR) return j + 2;
     if (c === HASH && j > i) return this.endOfLine(j);
     throw GIVE_UP;
   }
@@ -375,13 +378,13 @@ class Reader {
     let last = i; // end of the last non-space character
     for (; j < t.length; j++) {
       const d = t.charCodeAt(j);
-      if (d === NL) break;
+      if (d === NL || d === CR) break;
       if (d === SPACE) continue;
       if (d === HASH && t.charCodeAt(j - 1) === SPACE) break;
       if (d === COLON) {
         const e = t.charCodeAt(j + 1);
         // `key: value` inside a value, or a trailing colon: a nested mapping, not a scalar.
-        if (j + 1 >= t.length || e === SPACE || e === NL) throw GIVE_UP;
+        if (j + 1 >= t.length || e === SPACE || e === NL || e === CR) throw GIVE_UP;
         if (inFlow && (e === COMMA || e === RBRACKET || e === RBRACE)) throw GIVE_UP;
       }
       if (inFlow) {
@@ -433,7 +436,7 @@ class Reader {
         j++;
         break;
       }
-      if (j >= t.length || c === NL || c === HASH || c === COMMA) throw GIVE_UP;
+      if (j >= t.length || c === NL || c === CR || c === HASH || c === COMMA) throw GIVE_UP;
       if (isMap) {
         const colon = this.flowKeyEnd(j);
         const key = t.slice(j, colon);
@@ -495,5 +498,5 @@ class Reader {
 }
 
 function isBreakOrSpace(c: number, at: number, length: number): boolean {
-  return at >= length || c === SPACE || c === NL;
+  return at >= length || c === SPACE || c === NL || c === CR;
 }

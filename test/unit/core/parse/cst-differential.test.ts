@@ -41,7 +41,12 @@ describe('fast YAML reader ≡ yaml reference', () => {
     ];
     assert.ok(files.length > 50, 'the fixtures were found');
     let answered = 0;
-    for (const f of files) if (agrees(readFileSync(f, 'utf8'), f)) answered++;
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      if (agrees(text, f)) answered++;
+      // The same file with Windows line ends.
+      agrees(text.replace(/\r?\n/g, '\r\n'), `${f} (CRLF)`);
+    }
     // Most relay files are in the subset: the fast path is really exercised here.
     assert.ok(answered > files.length / 2, `fast reader answered ${answered} of ${files.length}`);
   });
@@ -49,6 +54,8 @@ describe('fast YAML reader ≡ yaml reference', () => {
   test('the CLI corpus (test/support/relay-corpus.ts)', () => {
     for (let i = 0; i < 500; i++) {
       assert.ok(agrees(relayConfig(i), `corpus ${i}`), `corpus file ${i} is in the subset`);
+      const crlf = relayConfig(i).replace(/\n/g, '\r\n');
+      assert.ok(agrees(crlf, `corpus ${i} (CRLF)`), `corpus file ${i} with CRLF is in the subset`);
     }
   });
 
@@ -109,7 +116,24 @@ describe('fast YAML reader ≡ yaml reference', () => {
   });
 });
 
-const MUTATION_CHARS = [' ', '\n', ':', '-', '#', '"', "'", '[', ']', '{', '}', ',', '&', '*', '!'];
+const MUTATION_CHARS = [
+  ' ',
+  '\n',
+  '\r',
+  ':',
+  '-',
+  '#',
+  '"',
+  "'",
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '&',
+  '*',
+  '!',
+];
 
 // Random YAML text: a tree of mappings, sequences and scalars, written in block or flow style
 // with random quoting, comments, blank lines and empty values, including text the fast reader
@@ -252,10 +276,16 @@ function blockLines(head: string, t: Tree, col: number, next: () => Style): stri
 }
 
 const documentText: fc.Arbitrary<string> = fc
-  .tuple(fc.dictionary(keyText, tree, { minKeys: 1, maxKeys: 5 }), styles, fc.boolean())
-  .map(([root, stream, header]) => {
+  .tuple(
+    fc.dictionary(keyText, tree, { minKeys: 1, maxKeys: 5 }),
+    styles,
+    fc.boolean(),
+    fc.boolean(),
+  )
+  .map(([root, stream, header, crlf]) => {
     const next = (): Style => stream.next().value as Style;
     const lines = header ? ['# relay configuration', ''] : [];
     for (const [k, v] of Object.entries(root)) lines.push(...blockLines(`${k}:`, v, 0, next));
-    return `${lines.join('\n')}\n`;
+    const eol = crlf ? '\r\n' : '\n';
+    return `${lines.join(eol)}${eol}`;
   });

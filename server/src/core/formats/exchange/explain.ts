@@ -170,7 +170,9 @@ function explainOne(
     return answer(
       m,
       'deny',
-      '530',
+      // SPEC §7.4's replies are Postfix's classes: a permanent refusal is 554. Exchange's own
+      // code and text stay in the reason.
+      '554',
       '530 5.7.1 Client was not authenticated: the connector does not admit anonymous sessions.',
       trace,
     );
@@ -236,7 +238,7 @@ function explainOne(
   return answer(
     m,
     'deny',
-    '550',
+    '554',
     '550 5.7.54 Unable to relay recipient in non-accepted domain.',
     trace,
   );

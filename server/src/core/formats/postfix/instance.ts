@@ -110,7 +110,8 @@ export function postfixDefault(name: string, level: string): string | undefined 
     case 'mydomain':
       return `${HOST_CHAR}mydomain`;
     default:
-      return FIXED_DEFAULTS[name];
+      // Own properties only: `$constructor` or a class named `__proto__` is just undefined.
+      return Object.hasOwn(FIXED_DEFAULTS, name) ? FIXED_DEFAULTS[name] : undefined;
   }
 }
 
@@ -216,7 +217,12 @@ export function buildInstance(
     if (!isSmtpd(front) && !(isScreen && passSmtpd !== undefined)) continue;
     const service = isScreen && passSmtpd !== undefined ? passSmtpd : front;
     const { host, port } = splitHostPort(front.service.text);
-    const portNum = /^\d+$/.test(port) ? Number(port) : SERVICE_PORTS[port.toLowerCase()];
+    const portKey = port.toLowerCase();
+    const portNum = /^\d+$/.test(port)
+      ? Number(port)
+      : Object.hasOwn(SERVICE_PORTS, portKey)
+        ? SERVICE_PORTS[portKey]
+        : undefined;
     const role: ListenerRole =
       portNum === 25 ? 'inbound' : portNum === 587 || portNum === 465 ? 'submission' : 'relay';
     listeners.push({

@@ -21,7 +21,7 @@ import { formatAddress, parseAddress, parseStrictV4 } from '../../net/ip.js';
 import { V4_ALL, V6_ALL } from '../../net/scope.js';
 import { computeLineStarts, lineOf } from '../../text.js';
 import { tokenize } from './expand.js';
-import { effectiveParam, isYes } from './instance.js';
+import { defaultSpan, effectiveParam, isYes } from './instance.js';
 import { isSpace, scanLines } from './lines.js';
 import type {
   AccessAction,
@@ -844,12 +844,15 @@ export function mynetworksInfo(
         problems.unknown = `mynetworks is not set: mynetworks_style = ${style} trusts ${style === 'host' ? "the server's own addresses" : "the networks of the server's interfaces"}, which a static linter does not know (give --host-addresses)`;
         items = [];
       } else {
-        const span = p.items[0]?.span ?? { start: 0, end: 0 };
+        // Derived entries point at the mynetworks_style setting, or where defaults go.
+        const styleDef = effectiveParam(instance, listener, 'mynetworks_style').def;
+        const span = styleDef?.valueSpan ?? defaultSpan(instance.main);
+        const file = styleDef?.file ?? 'main.cf';
         items = tokenize(value).map(([s, e]) => ({
           text: value.slice(s, e),
-          span: mynetworksStyleSpan(instance, listener) ?? span,
-          file: 'main.cf' as const,
-          isDefault: true,
+          span,
+          file,
+          ...(styleDef === undefined ? { isDefault: true } : {}),
         }));
       }
     }
@@ -864,14 +867,6 @@ export function mynetworksInfo(
   };
   cache.set(key, info);
   return info;
-}
-
-function mynetworksStyleSpan(
-  instance: PostfixInstance,
-  listener: PfListener | undefined,
-): Span | undefined {
-  const s = effectiveParam(instance, listener, 'mynetworks_style');
-  return s.def?.valueSpan;
 }
 
 /** The entries of mynetworks for a listener (what the adapter shows as relay allow entries). */
