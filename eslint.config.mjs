@@ -137,7 +137,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['server/src/cli/bin.ts', 'bench/**', 'test/**'],
+    files: ['server/src/cli/bin.ts', 'bench/**', 'scripts/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -1,8 +1,10 @@
 // Fails when the server's modules import each other in a cycle (npm run check keeps it so).
 // A small stand-in for `madge --circular`: relative imports of server/src/**/*.ts, type-only
 // imports included (a cycle of types still couples the modules), depth-first with colours.
+import console from 'node:console';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import process from 'node:process';
 
 const root = path.resolve(import.meta.dirname, '..', 'server', 'src');
 const files = readdirSync(root, { recursive: true, withFileTypes: true })
