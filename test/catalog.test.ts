@@ -3,6 +3,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { lintParsed as lint } from '../server/src/core/engine.js';
+import { lintSource } from '../server/src/core/lint-source.js';
+import type { Finding } from '../server/src/core/model.js';
 import { parseConfig } from '../server/src/core/parse/index.js';
 import { catalog } from '../server/src/core/rules/index.js';
 import { repoRoot } from './support/repo-root.js';
@@ -17,29 +19,58 @@ import {
 
 const ROOT = repoRoot();
 const RULES_DIR = path.join(ROOT, 'test', 'rules');
+/** Postfix fixtures: `<case>.main.cf` (+ `<case>.master.cf`), one folder per rule name. */
+const POSTFIX_DIR = path.join(ROOT, 'test', 'formats', 'postfix', 'rules');
+const POSTFIX_FIXTURE = /^(valid|invalid)-[^.]+\.(main|master)\.cf(\.j2)?$/;
 const DOCS_DIR = path.join(ROOT, 'docs', 'rules');
 const FIXTURE = /^(valid|invalid)-.+\.(ya?ml|json)$/;
 
 function fixturesOf(name: string): string[] {
   const dir = path.join(RULES_DIR, name);
-  return existsSync(dir) ? readdirSync(dir).filter((f) => FIXTURE.test(f)) : [];
+  const pf = path.join(POSTFIX_DIR, name);
+  return [
+    ...(existsSync(dir) ? readdirSync(dir).filter((f) => FIXTURE.test(f)) : []),
+    ...(existsSync(pf) ? readdirSync(pf).filter((f) => POSTFIX_FIXTURE.test(f)) : []),
+  ];
+}
+
+/** Findings of every Postfix fixture file (each linted with its instance sibling). */
+function postfixFindings(): Finding[] {
+  if (!existsSync(POSTFIX_DIR)) return [];
+  const out: Finding[] = [];
+  for (const d of readdirSync(POSTFIX_DIR, { withFileTypes: true })) {
+    if (!d.isDirectory()) continue;
+    const dir = path.join(POSTFIX_DIR, d.name);
+    const read = (n: string): string | undefined =>
+      existsSync(path.join(dir, n)) ? readFileSync(path.join(dir, n), 'utf8') : undefined;
+    for (const f of readdirSync(dir).filter((x) => POSTFIX_FIXTURE.test(x)))
+      out.push(...lintSource({ uri: f, text: read(f) ?? '', siblings: { read } }).findings);
+  }
+  return out;
 }
 
 /** Every fixture of every rule folder, as [folder, file name]. */
 function allFixtures(): [string, string][] {
   return readdirSync(RULES_DIR, { withFileTypes: true })
     .filter((d) => d.isDirectory())
-    .flatMap((d) => fixturesOf(d.name).map((f): [string, string] => [d.name, f]));
+    .flatMap((d) =>
+      fixturesOf(d.name)
+        .filter((f) => FIXTURE.test(f))
+        .map((f): [string, string] => [d.name, f]),
+    );
 }
 
 /** Every golden file's text, by path. */
 function goldens(): Map<string, string> {
   const out = new Map<string, string>();
-  for (const d of readdirSync(RULES_DIR, { withFileTypes: true })) {
-    if (!d.isDirectory()) continue;
-    for (const f of readdirSync(path.join(RULES_DIR, d.name)))
-      if (f.endsWith('.golden'))
-        out.set(`${d.name}/${f}`, readFileSync(path.join(RULES_DIR, d.name, f), 'utf8'));
+  for (const root of [RULES_DIR, POSTFIX_DIR]) {
+    if (!existsSync(root)) continue;
+    for (const d of readdirSync(root, { withFileTypes: true })) {
+      if (!d.isDirectory()) continue;
+      for (const f of readdirSync(path.join(root, d.name)))
+        if (f.endsWith('.golden'))
+          out.set(`${root}/${d.name}/${f}`, readFileSync(path.join(root, d.name, f), 'utf8'));
+    }
   }
   return out;
 }
@@ -106,6 +137,13 @@ describe('rule catalog', () => {
         const seen = fixed.get(f.ruleId) ?? { any: false, safe: false };
         fixed.set(f.ruleId, { any: true, safe: seen.safe || f.fixes.some((x) => x.safe) });
       }
+    }
+    // Product rules fire on their own format's fixtures (model rules' fixes there are native
+    // edits, whose safety may differ: RLY014's network form is not safe on Postfix).
+    for (const f of postfixFindings()) {
+      if (f.fixes.length === 0 || !/^RLY06\d$/.test(f.ruleId)) continue;
+      const seen = fixed.get(f.ruleId) ?? { any: false, safe: false };
+      fixed.set(f.ruleId, { any: true, safe: seen.safe || f.fixes.some((x) => x.safe) });
     }
     const problems: string[] = [];
     for (const r of catalog) {

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -94,6 +103,16 @@ describe('CLI: paths that yield nothing (issue 11 #13, #14, #15)', () => {
     }
   });
 
+  test('with no path given, an empty selection of "." is a note on stderr, not a failure', async () => {
+    const cwd = folder({
+      '.relay-lint.yaml': "ignore: ['**']\n",
+      'a.relay.yaml': OPEN_RELAY('EDGE'),
+    });
+    const r = await runCli([], { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /\.: no file to lint/);
+  });
+
   test('an invalid glob is a configuration problem (exit 2), not "No problems in 0 files"', async () => {
     const cwd = folder({
       '.relay-lint.yaml': "files: ['[']\n",
@@ -161,6 +180,31 @@ describe('CLI: human-readable output escapes control characters (issue 11 #6, #9
     assert.equal(r.code, 2);
     assert.match(r.stdout, /\*\*1 path could not be linted\*\*/);
     assert.match(r.stdout, /## Not linted\n\n- no such file or folder: missing\.relay\.yaml\n/);
+  });
+});
+
+describe('CLI: SIGINT during --fix (issue 11 #8)', () => {
+  test('a long serial --fix stops on SIGINT with exit 130 and leaves no temporary file', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 3000; i++) files[`d${i % 30}/f${i}.relay.yaml`] = OPEN_RELAY(`S${i}`);
+    const cwd = folder(files);
+    const bin = path.join(repoRoot(), 'test', 'out', 'server', 'src', 'cli', 'bin.js');
+    const child = spawn(process.execPath, [bin, '--fix', '--concurrency', 'off', '.'], {
+      cwd,
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const sent = Date.now();
+    child.kill('SIGINT');
+    const code = await exited;
+    const waited = Date.now() - sent;
+    assert.equal(code, 130);
+    assert.ok(waited < 2000, `stopped ${waited} ms after the signal`);
+    const left = readdirSync(cwd, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.tmp'),
+    );
+    assert.deepEqual(left, []);
   });
 });
 

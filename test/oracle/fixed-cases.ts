@@ -59,6 +59,8 @@ function fixed(
 }
 
 const F1 = 'oracle finding F1: host bits only hit clients of their own address family';
+const D2 = 'oracle disagreement D2 (ORACLE_SEED=7, gN0141): DISCARD accepts and ends all checks';
+const D3 = 'oracle disagreement D3 (ORACLE_SEED=11, gN0000): a trailing dot is not non-FQDN';
 const D1 = 'oracle disagreement D1 (seed 20261204): an unbracketed IPv6 mynetworks item anywhere';
 
 export function fixedCases(): CaseSpec[] {
@@ -369,6 +371,58 @@ export function fixedCases(): CaseSpec[] {
         { client: '127.176.16.0', real: 'service-down' },
       ],
       { origin: D1, compat: '2' },
+    ),
+    fixed(
+      'found-d2-compat2-rcpt-first',
+      'compat 2: recipient list first; DISCARD skips the relay list',
+      'smtpd_relay_restrictions = permit_mynetworks defer_unauth_destination\nsmtpd_recipient_restrictions = check_client_access cidr:@MAPS@/t1.cidr',
+      [
+        { client: '127.0.113.48', real: 'allow' },
+        { client: '127.0.113.64', real: 'deny' },
+      ],
+      {
+        origin: D2,
+        compat: '2',
+        tables: [{ name: 't1.cidr', content: '127.0.113.48/28\tDISCARD\n' }],
+      },
+    ),
+    fixed(
+      'found-d2-relay-discard',
+      'DISCARD in the relay list skips the recipient list',
+      'smtpd_relay_restrictions = check_client_access static:DISCARD, reject_unauth_destination\nsmtpd_recipient_restrictions = reject',
+      [{ client: '127.0.113.48', real: 'allow' }],
+      { origin: D2 },
+    ),
+    fixed(
+      'found-d2-sender-discard',
+      'DISCARD from smtpd_sender_restrictions skips the relay list',
+      'smtpd_sender_restrictions = check_client_access static:DISCARD\nsmtpd_relay_restrictions = reject_unauth_destination',
+      [{ client: '127.0.113.48', real: 'allow' }],
+      { origin: D2 },
+    ),
+    fixed(
+      'found-d2-discard-then-reject',
+      'DISCARD, reject in one list',
+      'smtpd_relay_restrictions = reject_unauth_destination\nsmtpd_recipient_restrictions = check_client_access static:DISCARD, reject',
+      [{ client: '127.0.113.48', real: 'allow' }],
+      { origin: D2, compat: '2' },
+    ),
+    fixed(
+      'found-d2-control-ok',
+      'OK ends only its own list',
+      'smtpd_relay_restrictions = check_client_access static:OK, reject_unauth_destination\nsmtpd_recipient_restrictions = reject',
+      [{ client: '127.0.113.48', real: 'deny' }],
+      { origin: D2 },
+    ),
+    fixed(
+      'found-d3-trailing-dot',
+      'a trailing dot is fully qualified',
+      'smtpd_relay_restrictions = reject_non_fqdn_recipient, permit_mynetworks, reject_unauth_destination\nrelay_domains = example.com\nparent_domain_matches_subdomains =',
+      [
+        { client: '127.0.113.6', to: 'user@example.com.', real: 'allow' },
+        { client: '127.0.113.6', to: 'user@localhost', real: 'deny' },
+      ],
+      { origin: D3 },
     ),
     // Namespace rows (clients outside 127/8).
     fixed(

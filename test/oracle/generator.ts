@@ -235,12 +235,12 @@ function clientAccessTable(d: Draft): string {
   if (form === 'static') return `check_client_access static:${rng.pick(['OK', 'REJECT', 'DUNNO'])}`;
   if (form === 'inline') {
     // Not a cidr table: the key is the address text, then its parent networks (`127.0.0`, …).
-    const n = drawNet(d, { hostBits: 0, v6: 0 });
-    d.nets.push(n.net);
-    const addr = formatAddr(4, n.net.first);
+    let addr = unrelatedClient(d);
+    while (addr.includes(':')) addr = unrelatedClient(d);
     const octets = rng.int(1, 4);
     const key = addr.split('.').slice(0, octets).join('.');
-    if (octets === 4) d.clients.push(addr);
+    d.nets.push(netOf(4, parseAddr(addr).value, octets * 8));
+    d.clients.push(addr);
     return `check_client_access inline:{ ${key}=${rng.pick(['OK', 'OK', 'REJECT'])} }`;
   }
   const lines: string[] = [];
@@ -357,6 +357,25 @@ function restrictions(d: Draft): void {
     const items = restrictionList(d, 0.85);
     d.lines.push(`smtpd_relay_restrictions = ${joinList(rng, items)}`);
   }
+  // With smtpd_delay_reject (the default) the client and sender lists are evaluated at RCPT
+  // time too, before the relay and recipient lists.
+  for (const name of ['smtpd_client_restrictions', 'smtpd_sender_restrictions']) {
+    if (!rng.chance(0.08)) continue;
+    const items: string[] = [];
+    for (let i = rng.int(1, 2); i > 0; i--) {
+      const kind = rng.weighted<string>([
+        [3, 'client'],
+        [2, 'sender'],
+        [1, 'permit_mynetworks'],
+        [0.5, 'permit_sasl_authenticated'],
+        [0.3, 'reject'],
+      ]);
+      if (kind === 'client') items.push(clientAccessTable(d));
+      else if (kind === 'sender') items.push(senderAccess(d));
+      else items.push(kind);
+    }
+    d.lines.push(`${name} = ${joinList(rng, items)}`);
+  }
   const rcpt = rng.weighted<string>([
     [55, 'unset'],
     [8, 'empty'],
@@ -444,17 +463,29 @@ function sasl(d: Draft): void {
   }
 }
 
-/** Clients on every boundary of every network: first, last, one before, one after. */
-function boundaryClients(d: Draft): string[] {
-  const out: string[] = [];
+/**
+ * Clients on the boundaries of every network (first, last, one before, one after), at most
+ * `cap`: first one boundary of each network, then the others, so every network is asked about.
+ */
+function boundaryClients(d: Draft, cap: number): string[] {
+  const perNet: string[][] = [];
   for (const n of d.nets) {
     const max = maxOf(n.family);
+    const list: string[] = [];
     for (const v of [n.first, n.last, n.first - 1n, n.last + 1n]) {
       if (v < 0n || v > max) continue;
-      if (usable(d.profile, n.family, v)) out.push(formatAddr(n.family, v));
+      if (usable(d.profile, n.family, v)) list.push(formatAddr(n.family, v));
+    }
+    perNet.push(d.rng.shuffle(list));
+  }
+  const out = new Set<string>();
+  for (let round = 0; round < 4 && out.size < cap; round++) {
+    for (const list of perNet) {
+      const a = list[round];
+      if (a !== undefined && out.size < cap) out.add(a);
     }
   }
-  return out;
+  return [...out];
 }
 
 function unrelatedClient(d: Draft): string {
@@ -470,7 +501,7 @@ function unrelatedClient(d: Draft): string {
 function questions(d: Draft, params: string): ProbeSpec[] {
   const { rng } = d;
   const clients = new Set<string>();
-  for (const c of rng.shuffle(boundaryClients(d)).slice(0, 10)) clients.add(c);
+  for (const c of boundaryClients(d, 10)) clients.add(c);
   for (const c of d.clients) clients.add(c);
   clients.add(unrelatedClient(d));
   if (rng.chance(0.3)) clients.add(rng.pick(d.profile.v6Pool));

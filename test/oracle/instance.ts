@@ -303,7 +303,8 @@ export class PostfixInstance {
     const offset = this.logSize();
     let fatal = false;
     const fatalSeen = (): boolean => {
-      if (!fatal) fatal = /\bfatal: /.test(this.readLogSince(offset));
+      // Only smtpd's own death counts: it is what keeps the banner from coming.
+      if (!fatal) fatal = /postfix\/smtpd\[\d+\]: fatal: /.test(this.readLogSince(offset));
       return fatal;
     };
 

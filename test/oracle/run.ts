@@ -120,10 +120,12 @@ async function main(): Promise<number> {
   );
   if (!postfixInstalled()) {
     out('postfix-oracle: Postfix is not installed (scripts/install-postfix.sh installs it)');
+    out('0 passed, 1 failed');
     return 2;
   }
   if (process.getuid?.() !== 0) {
     out('postfix-oracle: must run as root (Postfix drops privileges to `postfix`)');
+    out('0 passed, 1 failed');
     return 2;
   }
   const t0 = Date.now();
@@ -196,7 +198,7 @@ async function main(): Promise<number> {
     let skipped = 0;
     let configs = 0;
     let linterMs = 0;
-    const replyNotes = new Map<string, number>();
+    const replyNotes = new Map<string, { count: number; example: string }>();
     const report: string[] = [];
     const candidates: FixtureCandidate[] = [];
     const specs = new Map([...loopCases, ...nsCases].map((c) => [`${c.runner}/${c.id}`, c]));
@@ -248,7 +250,16 @@ async function main(): Promise<number> {
               `postfix-oracle: NOTE ${r.caseId} ${p.probe.id}: ${spec?.origin ?? 'POSTFIX-ORACLE §4'} recorded ${documented}, this Postfix answered ${p.real} (${p.reply})`,
             );
           }
-          if (v.replyNote) replyNotes.set(v.replyNote, (replyNotes.get(v.replyNote) ?? 0) + 1);
+          if (v.replyNote) {
+            const seen = replyNotes.get(v.replyNote);
+            if (seen) seen.count++;
+            else {
+              replyNotes.set(v.replyNote, {
+                count: 1,
+                example: `${r.runner} ${r.caseId} ${p.probe.id} (${p.reply.split('\n')[0] ?? ''})`,
+              });
+            }
+          }
           if (v.viaUnknown) viaUnknown++;
           if (spec?.documented) candidates.push({ kind: 'documented', result: r, probe: p, spec });
           if (v.agree) {
@@ -293,8 +304,9 @@ async function main(): Promise<number> {
         ` (${skipped} not askable here), ${viaUnknown} agreed through a named unknown, ${secs} s`,
     );
     out(`postfix-oracle: relay-lint answered in ${(linterMs / 1000).toFixed(1)} s in all`);
-    for (const [note, n] of replyNotes)
-      out(`postfix-oracle: same class, different reply: ${note} ×${n}`);
+    for (const [note, n] of replyNotes) {
+      out(`postfix-oracle: same class, different reply: ${note} ×${n.count}, e.g. ${n.example}`);
+    }
     if (process.env['ORACLE_RECORD'] === '1') {
       const n = await writeFixtures(candidates, version);
       out(`postfix-oracle: recorded ${n} fixture files`);

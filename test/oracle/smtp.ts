@@ -156,10 +156,14 @@ export async function probe(opts: ProbeOptions): Promise<ProbeOutcome> {
   const bannerP = reader.next();
   let banner: Reply | typeof FATAL | typeof TIMEOUT | null = null;
   const deadline = Date.now() + opts.timeoutMs;
+  // After the maillog shows smtpd's fatal error, a banner still gets a short grace period: on a
+  // busy machine a healthy smtpd may just be slow, and one dying smtpd says nothing of the next.
+  let graceUntil: number | undefined;
   while (banner === null) {
     const r = await withTimeout<Reply | typeof TICK>(bannerP, 15, TICK);
     if (r !== TICK) banner = r;
-    else if (opts.fatalSeen()) banner = FATAL;
+    else if (graceUntil === undefined && opts.fatalSeen()) graceUntil = Date.now() + 300;
+    else if (graceUntil !== undefined && Date.now() > graceUntil) banner = FATAL;
     else if (Date.now() > deadline) banner = TIMEOUT;
   }
   if (banner === FATAL) return done({ kind: 'fatal' });

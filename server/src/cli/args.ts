@@ -8,6 +8,8 @@ export type FailOn = Severity | 'never';
 
 export interface CliOptions {
   readonly paths: readonly string[];
+  /** False when no path was given and `paths` is the default `.`. */
+  readonly pathsGiven: boolean;
   readonly format: OutputFormat;
   readonly output?: string;
   readonly config?: string;
@@ -92,6 +94,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   const concurrency = parseConcurrency(v.concurrency ?? 'auto');
   return {
     paths: parsed.positionals.length > 0 ? parsed.positionals : ['.'],
+    pathsGiven: parsed.positionals.length > 0,
     format,
     ...(v.output !== undefined ? { output: v.output } : {}),
     ...(v.config !== undefined ? { config: v.config } : {}),

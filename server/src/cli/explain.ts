@@ -129,7 +129,15 @@ export function runExplain(argv: readonly string[], io: ExplainIo): 0 | 1 | 2 {
     const files = statSync(abs).isDirectory()
       ? targetsIn(abs, (dir) => resolveConfigFor(dir)).targets.map((t) => t.file)
       : [abs];
+    const named = new Set(files);
     for (const file of files) {
+      // A Postfix instance is main.cf plus master.cf: main.cf's answer covers every listener of
+      // the instance, so its master.cf is not asked again.
+      if (
+        path.basename(file) === 'master.cf' &&
+        named.has(path.join(path.dirname(file), 'main.cf'))
+      )
+        continue;
       try {
         located.push(...explainOne(file, io.cwd, options.question));
       } catch (error) {

@@ -14,6 +14,7 @@ import {
   type ResolvedConfig,
   toPosixRelative,
 } from '../host/config-discovery.js';
+import { isInterrupted } from '../host/atomic-write.js';
 import { isDirectory, outputProblem, pathProblem } from '../host/files.js';
 import { configResults, type Target, targetsIn, taskOf } from '../host/targets.js';
 import { findDocsDir, loadRuleDocs } from '../host/rule-docs.js';
@@ -99,7 +100,8 @@ async function runUnsafe(
     }
     return resolved;
   };
-  const { targets, errors } = collect(options, io.cwd, configFor);
+  const { targets, errors, notes } = collect(options, io.cwd, configFor);
+  for (const n of notes) io.stderr(`relay-lint: ${n}\n`);
   for (const e of errors) io.stderr(`relay-lint: ${e}\n`);
   if (errors.length > 0 && targets.length === 0) return ExitCode.error;
 
@@ -150,11 +152,21 @@ async function lintAll(
       return await lintInWorkers(tasks, workers, (done) => {
         progress.update(done);
       });
-    return tasks.map((task, i) => {
-      const outcome = runLintTask(task, (targets[i] as Target).resolved);
+    const outcomes: LintOutcome[] = [];
+    let turn = Date.now();
+    for (const [i, task] of tasks.entries()) {
+      if (isInterrupted()) break;
+      outcomes.push(runLintTask(task, (targets[i] as Target).resolved));
       progress.update(i + 1);
-      return outcome;
-    });
+      // Between files, now and then, let a signal be handled (Ctrl-C ends the run there, after
+      // cleanTmpFilesOnSignals has removed what a write left): a long serial run stays
+      // interruptible.
+      if (Date.now() - turn > 50) {
+        await new Promise((resolve) => setImmediate(resolve));
+        turn = Date.now();
+      }
+    }
+    return outcomes;
   } finally {
     progress.clear();
   }
@@ -164,9 +176,10 @@ function collect(
   options: CliOptions,
   cwd: string,
   configFor: (dir: string) => ResolvedConfig,
-): { targets: Target[]; errors: string[] } {
+): { targets: Target[]; errors: string[]; notes: string[] } {
   const targets: Target[] = [];
   const errors: string[] = [];
+  const notes: string[] = [];
   const seen = new Set<string>();
   for (const p of options.paths) {
     const abs = path.resolve(cwd, p);
@@ -180,9 +193,13 @@ function collect(
       const found = targetsIn(abs, configFor);
       for (const e of found.errors)
         errors.push(`cannot read ${toPosixRelative(cwd, e.path) || '.'}: ${e.reason}`);
-      // A folder named on the command line that selects nothing is never silently "no problems".
-      if (found.targets.length === 0 && found.errors.length === 0)
-        errors.push(`${p}: no file to lint (${selection(configFor(abs))})`);
+      // A folder named on the command line that selects nothing is never silently "no problems"
+      // (exit 2); for the default `.`, the same line is only a note.
+      if (found.targets.length === 0 && found.errors.length === 0) {
+        const line = `${p}: no file to lint (${selection(configFor(abs))})`;
+        if (options.pathsGiven) errors.push(line);
+        else notes.push(line);
+      }
       for (const t of found.targets) {
         if (!seen.has(t.file)) targets.push(t);
         seen.add(t.file);
@@ -193,7 +210,7 @@ function collect(
       targets.push({ file: abs, resolved: configFor(path.dirname(abs)) });
     }
   }
-  return { targets, errors };
+  return { targets, errors, notes };
 }
 
 /** Which configuration chose no file, for the "no file to lint" message. */

@@ -72,6 +72,7 @@ export interface WriteOptions {
  */
 export function writeFileAtomic(file: string, text: string, options: WriteOptions = {}): void {
   const ops = options.ops ?? REAL_OPS;
+  if (interrupted) throw new WriteError(file, 'the run was interrupted; not changed');
   const real = attempt(file, () => realpathSync(file));
   const before = attempt(file, () => statSync(real));
   if (!before.isFile()) throw new WriteError(file, 'not a regular file');
@@ -185,6 +186,17 @@ const tmpFiles = new Set<string>();
 const CHANNEL = 'relay-lint:atomic-write';
 const announce = isMainThread ? undefined : new BroadcastChannel(CHANNEL);
 announce?.unref();
+/** Set once SIGINT or SIGTERM arrived: no new write starts (workers hear it on the channel). */
+let interrupted = false;
+if (announce !== undefined)
+  announce.onmessage = (event: unknown) => {
+    if ((event as { data?: { stop?: unknown } }).data?.stop === true) interrupted = true;
+  };
+
+/** Whether the run was interrupted by a signal: a loop over files stops at the next one. */
+export function isInterrupted(): boolean {
+  return interrupted;
+}
 
 function track(file: string): void {
   tmpFiles.add(file);
@@ -225,6 +237,8 @@ export function cleanTmpFilesOnSignals(
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     terminating = true;
+    interrupted = true;
+    listener.postMessage({ stop: true });
     const clean = (): void => {
       for (const file of tmpFiles) removeQuietly(file);
       tmpFiles.clear();

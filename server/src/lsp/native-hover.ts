@@ -1,5 +1,6 @@
 import type { Hover } from 'vscode-languageserver';
 import { nativeFormatByTag } from '../core/formats/index.js';
+import { postfixDataOf } from '../core/formats/postfix/file-data.js';
 import type { ExplainQuestion, ListenerAnswer, NativeFormat } from '../core/formats/types.js';
 import type { ConfigDocument, JsonPath, ParsedFile, Span, SyntaxNode } from '../core/model.js';
 import { IntervalSet } from '../core/net/interval-set.js';
@@ -314,9 +315,25 @@ function listenerSection(
     answers.find((a) => a.listener === l.name);
   const parts = [listenerTitle(l)];
   if (answer !== undefined) parts.push(answerText(parsed, answer));
-  const u = IntervalSet.union(group.map(unauthenticatedRelaySet));
-  parts.push(relayBody(l, trust, u));
+  parts.push(
+    relayBody(
+      l,
+      trust,
+      exactRelaySet(parsed, l) ?? IntervalSet.union(group.map(unauthenticatedRelaySet)),
+    ),
+  );
   return parts.join('\n\n');
+}
+
+/**
+ * Postfix decides relaying by evaluating its restriction lists, so the model's listener (its
+ * `mynetworks` entries) overstates who relays: the evaluator's exact U(L) is the answer.
+ */
+function exactRelaySet(parsed: ParsedFile, l: ListenerView): IntervalSet | undefined {
+  const data = postfixDataOf(parsed);
+  if (data === undefined) return undefined;
+  const i = data.instance.listeners.findIndex((x) => x.name === l.name);
+  return i >= 0 ? data.unauth[i]?.set : undefined;
 }
 
 function answerText(parsed: ParsedFile, a: ListenerAnswer): string {

@@ -131,6 +131,24 @@ describe('U(L) agrees with per-address evaluation', () => {
     assert.equal(text.slice(all?.item.span.start, all?.item.span.end), 'static:ALL');
   });
 
+  test('DISCARD answers 250 and skips the rest, but relays nothing', () => {
+    const i = inst(
+      'compatibility_level = 3.6\nmynetworks = 127.0.0.0/8\nsmtpd_relay_restrictions = check_client_access static:DISCARD, reject_unauth_destination\nsmtpd_recipient_restrictions = reject\n',
+    );
+    const l = i.listeners[0];
+    assert.ok(l);
+    const a = evaluate(i, l, {
+      client: '192.0.2.1',
+      to: 'user@relay-lint.invalid',
+      from: 'p@relay-lint.invalid',
+      auth: false,
+    });
+    assert.equal(a.outcome, 'allow');
+    assert.equal(a.discarded, true);
+    assert.equal(a.decidedBy?.text, 'static:DISCARD');
+    assert.ok(unauthRelaySet(i, l).set.isEmpty());
+  });
+
   test('sender access OK before the guard: anyone who forges the sender relays', () => {
     const i = inst(
       'compatibility_level = 3.6\nmynetworks = 127.0.0.0/8\nsmtpd_relay_restrictions = check_sender_access inline:{client.example=OK}, reject_unauth_destination\n',

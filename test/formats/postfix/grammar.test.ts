@@ -33,9 +33,12 @@ function load(file: string): Grammar {
 
 const main = load('postfix-main.tmLanguage.json');
 const master = load('postfix-master.tmLanguage.json');
+// Comments include the suppression-directive patterns of the injection grammar.
+const directives = load('relay-lint-directives.injection.json');
 const grammars = new Map([
   [main.scopeName, main],
   [master.scopeName, master],
+  [directives.scopeName, directives],
 ]);
 
 function* rulesOf(rule: Rule): Generator<Rule> {
@@ -81,6 +84,11 @@ describe('postfix grammars', () => {
   }
 
   test('main.cf: parameter, comment, expansions, restrictions, tables', () => {
+    const comment = regex(repo(main, 'comment').match).exec(
+      '# relay-lint-disable-next-line RLY064 -- ok',
+    );
+    const directive = regex(repo(directives, 'directive').match).exec(comment?.[2] ?? '');
+    assert.equal(directive?.[1], 'relay-lint-disable-next-line');
     const param = regex(repo(main, 'parameter').begin).exec('smtpd_relay_restrictions = permit');
     assert.equal(param?.[1], 'smtpd_relay_restrictions');
     assert.equal(param?.[2], '=');

@@ -316,6 +316,7 @@ function judge(
     contexts = [];
     judgements.set(p, contexts);
   }
+  // Every field of Thresholds is part of the context: a new field must be added here too.
   const min4 = thresholds.minPrefixIpv4;
   const min6 = thresholds.minPrefixIpv6;
   for (const c of contexts) {

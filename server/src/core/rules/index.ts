@@ -30,6 +30,14 @@ import specialPurposeAddress from './special-purpose-address.js';
 import unreachableEntry from './unreachable-entry.js';
 import unspecifiedAddress from './unspecified-address.js';
 import zoneId from './zone-id.js';
+import duplicateParameter from '../formats/postfix/rules/duplicate-parameter.js';
+import ignoredAfterPermit from '../formats/postfix/rules/ignored-after-permit.js';
+import interfaceTrust from '../formats/postfix/rules/interface-trust.js';
+import serviceDown from '../formats/postfix/rules/service-down.js';
+import skippedTableRule from '../formats/postfix/rules/skipped-table-rule.js';
+import spoofableRelayPermit from '../formats/postfix/rules/spoofable-relay-permit.js';
+import unknownInput from '../formats/postfix/rules/unknown-input.js';
+import unknownRestriction from '../formats/postfix/rules/unknown-restriction.js';
 
 /** The catalog: an explicit list, sorted by id (a meta-test keeps it in step with the folder). */
 export const catalog: readonly Rule[] = [
@@ -64,6 +72,15 @@ export const catalog: readonly Rule[] = [
   specialPurposeAddress,
   ipv4Embedding,
   unspecifiedAddress,
+  // Postfix product rules (core/formats/postfix/rules/), RLY060–RLY067.
+  serviceDown,
+  unknownRestriction,
+  ignoredAfterPermit,
+  spoofableRelayPermit,
+  interfaceTrust,
+  unknownInput,
+  skippedTableRule,
+  duplicateParameter,
 ].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
 
 const byToken = new Map<string, Rule>();

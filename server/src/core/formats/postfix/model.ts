@@ -218,7 +218,8 @@ export interface PostfixInstance {
 
 /** A parsed table result of an access lookup (access(5)). */
 export type AccessAction =
-  | { readonly kind: 'ok' }
+  /** OK, RELAY, an all-digit value; DISCARD too (`discard`: accept, drop, skip the rest). */
+  | { readonly kind: 'ok'; readonly discard?: boolean }
   | { readonly kind: 'dunno' }
   | { readonly kind: 'reject'; readonly code: string }
   | { readonly kind: 'defer'; readonly code: string }
@@ -259,6 +260,11 @@ export interface PostfixAnswer extends ListenerAnswer {
   readonly decidedBy?: PfItem;
   /** Inputs the answer depends on but that could not be read (outcome `unknown`). */
   readonly unknownInputs?: readonly string[];
+  /**
+   * An access table answered DISCARD: RCPT gets 250 and every later restriction is skipped, but
+   * the message is thrown away, so nothing is relayed (U(L) does not count it).
+   */
+  readonly discarded?: boolean;
 }
 
 /** `U(L)`: who may relay to an external recipient without authentication. */

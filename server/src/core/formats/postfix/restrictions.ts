@@ -234,6 +234,8 @@ interface State {
   matched?: PfItem | undefined;
   /** The relay_domains item that made the recipient an authorized destination. */
   destination?: PfItem;
+  /** An access table answered DISCARD (state->discard): every later check is skipped. */
+  discard?: PfItem;
 }
 
 function param(s: { inst: PostfixInstance; listener: PfListener }, name: string): EffectiveParam {
@@ -980,7 +982,10 @@ function tableResult(
       step(s, tableItem, label, `${value}: no decision`);
       return DUNNO;
     case 'ok':
-      step(s, tableItem, label, `${value}: permit`);
+      if (a.discard === true) {
+        step(s, tableItem, label, `${value}: accept and discard; later restrictions are skipped`);
+        s.discard = tableItem;
+      } else step(s, tableItem, label, `${value}: permit`);
       return { kind: 'ok', item: tableItem };
     case 'reject': {
       const code =
@@ -1511,8 +1516,11 @@ function generic(
       const addr = name === 'reject_non_fqdn_recipient' ? s.recipient : s.sender;
       if (addr !== '') {
         const d = stripSourceRoute(addr);
-        const dom = d.includes('@') ? d.slice(d.lastIndexOf('@') + 1) : '';
-        const fq = dom.startsWith('[') || (dom.includes('.') && !dom.endsWith('.'));
+        const raw = d.includes('@') ? d.slice(d.lastIndexOf('@') + 1) : '';
+        // reject_non_fqdn_address(): literals pass; then one trailing dot (not "..") is dropped.
+        const literal = raw.startsWith('[') && raw.endsWith(']');
+        const dom = raw.endsWith('.') && !raw.endsWith('..') ? raw.slice(0, -1) : raw;
+        const fq = literal || (dom !== '' && validHostname(dom) && dom.includes('.'));
         if (!fq) {
           const c = name === 'reject_non_fqdn_recipient' ? 'Recipient address' : 'Sender address';
           step(s, item, item.text, `${addr} is not fully qualified: reject`);
@@ -1688,7 +1696,7 @@ function runList(
 ): Status {
   const p = listItemsOf(s, name);
   const items = override ?? p.items;
-  if (items.length === 0) return DUNNO;
+  if (items.length === 0 || s.discard !== undefined) return DUNNO;
   s.recursion = 0;
   s.warnIfReject = 0;
   s.deferIfReject = undefined;
@@ -1909,9 +1917,15 @@ function evaluateWith(
       });
       return finish(s, base, s.deferIfPermit);
     }
-    if (isYes(effectiveParam(inst, listener, 'smtpd_reject_unlisted_recipient'))) {
+    if (
+      s.discard === undefined &&
+      isYes(effectiveParam(inst, listener, 'smtpd_reject_unlisted_recipient'))
+    ) {
       const st = unlistedRecipient(s, undefined);
       if (st.kind === 'reject') return finish(s, base, st.reply);
+    }
+    if (s.discard !== undefined) {
+      return { ...answerFrom(s, base, 'allow', s.discard), discarded: true };
     }
     return answerFrom(s, base, 'allow', allowItem ?? s.destination);
   } catch (e) {
@@ -2102,7 +2116,7 @@ export function unauthRelaySet(
             ...(helo !== undefined ? { helo } : {}),
           };
           const a = evaluateWith(inst, listener, q, undefined);
-          if (a.outcome === 'allow') {
+          if (a.outcome === 'allow' && a.discarded !== true) {
             // Only an external recipient counts.
             if (rcpt !== EXTERNAL_RECIPIENT && !isExternal(inst, listener, rcpt, q)) continue;
             const list = permitted.get(a.decidedBy) ?? [];

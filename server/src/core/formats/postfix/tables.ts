@@ -535,7 +535,7 @@ export function accessAction(value: string): AccessAction {
   if (['INFO', 'WARN', 'FILTER', 'HOLD', 'DELAY', 'REDIRECT', 'BCC', 'PREPEND'].includes(cmd)) {
     return { kind: 'dunno' };
   }
-  if (cmd === 'DISCARD') return { kind: 'ok' };
+  if (cmd === 'DISCARD') return { kind: 'ok', discard: true };
   if (cmd === 'DEFER_IF_PERMIT') return { kind: 'defer_if_permit' };
   if (cmd === 'DEFER_IF_REJECT') return { kind: 'defer_if_reject' };
   if (/^\d+$/.test(v)) return { kind: 'ok' };
