@@ -194,7 +194,12 @@ describe('CLI: SIGINT during --fix (issue 11 #8)', () => {
       stdio: 'ignore',
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    // The run is under way (and the handler installed) once the first file is fixed.
+    const first = path.join(cwd, 'd0', 'f0.relay.yaml');
+    const original = readFileSync(first, 'utf8');
+    for (let i = 0; i < 400 && readFileSync(first, 'utf8') === original; i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.notEqual(readFileSync(first, 'utf8'), original, 'the run started');
     const sent = Date.now();
     child.kill('SIGINT');
     const code = await exited;

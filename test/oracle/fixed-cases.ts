@@ -408,6 +408,19 @@ export function fixedCases(): CaseSpec[] {
       { origin: D2, compat: '2' },
     ),
     fixed(
+      'found-d2-client-discard',
+      'DISCARD in smtpd_client_restrictions: the host-bits entry is never reached',
+      'mynetworks = 127.167.151.237/30\nsmtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\nsmtpd_client_restrictions = check_client_access cidr:@MAPS@/t1.cidr',
+      [
+        { client: '127.120.63.128', real: 'allow' },
+        { client: '127.48.0.1', real: 'config-error' },
+      ],
+      {
+        origin: D2,
+        tables: [{ name: 't1.cidr', content: '127.48.0.0/12\tOK\n127.120.63.128/25\tDISCARD\n' }],
+      },
+    ),
+    fixed(
       'found-d2-control-ok',
       'OK ends only its own list',
       'smtpd_relay_restrictions = check_client_access static:OK, reject_unauth_destination\nsmtpd_recipient_restrictions = reject',

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { fixAll } from '../core/fix/fix-all.js';
 import type { FileResult } from '../core/report/result.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { type ReadStamp, writeFileAtomic } from './atomic-write.js';
 import {
   loadConfigFile,
   resolveConfigFor,
@@ -44,10 +44,13 @@ export function runLintTask(task: LintTask, resolved: ResolvedConfig): LintOutco
   const rel = toPosixRelative(task.cwd, task.file);
   const messages: string[] = [];
   let text: string;
+  let stamp: ReadStamp;
   try {
     // A FIFO, socket or device named on the command line would block the read or never end.
-    if (!statSync(task.file).isFile())
-      return { messages: [`cannot read ${rel}: not a regular file`] };
+    const st = statSync(task.file);
+    if (!st.isFile()) return { messages: [`cannot read ${rel}: not a regular file`] };
+    // What the file looked like when read: --fix does not overwrite an edit made meanwhile.
+    stamp = { size: st.size, mtimeMs: st.mtimeMs };
     text = readTextFile(task.file);
   } catch (error) {
     return { messages: [`cannot read ${rel}: ${reasonOf(error)}`] };
@@ -55,10 +58,16 @@ export function runLintTask(task: LintTask, resolved: ResolvedConfig): LintOutco
   if (task.fix) {
     const fixed = fixAll(sourceInputFor(task.file, task.cwd, resolved, text));
     if (fixed.text !== text) {
-      writeFileAtomic(task.file, fixed.text);
-      const n = fixed.applied.length;
-      messages.push(`fixed ${n} ${n === 1 ? 'problem' : 'problems'} in ${rel}`);
-      text = fixed.text;
+      try {
+        writeFileAtomic(task.file, fixed.text, { expect: stamp });
+        const n = fixed.applied.length;
+        messages.push(`fixed ${n} ${n === 1 ? 'problem' : 'problems'} in ${rel}`);
+        text = fixed.text;
+      } catch (error) {
+        // The file on disk is unchanged: report what is there, say why, and go on with the
+        // next file (main.ts counts a "cannot …" message as a problem: exit 2 at the end).
+        messages.push(`cannot write ${rel}: ${reasonOf(error)}`);
+      }
     }
   }
   return { result: slim(lintPath(task.file, task.cwd, resolved, text)), messages };

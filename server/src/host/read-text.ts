@@ -18,7 +18,6 @@ export class InvalidUtf8Error extends Error {
 
 // ignoreBOM keeps a byte order mark in the text, so that --fix writes it back.
 const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const lossy = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * Decodes UTF-8 strictly. Invalid bytes are detected by the decoder itself, never by looking
@@ -29,9 +28,6 @@ export function decodeUtf8(bytes: Uint8Array): string {
   try {
     return strict.decode(bytes);
   } catch {
-    // Binary content (a NUL byte) is left to the parser, which reports the file as binary at
-    // its first NUL: that says more than "not UTF-8" about a PNG named like a relay file.
-    if (bytes.includes(0)) return lossy.decode(bytes);
     const bad = firstInvalidByte(bytes);
     const before = strict.decode(bytes.subarray(0, bad));
     const lineStart = Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r')) + 1;

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { errorMessage } from '../core/errors.js';
 import type { CancellationToken, WorkDoneProgressReporter } from 'vscode-languageserver';
 import { toMarkdown } from '../core/report/markdown.js';
 import type { FileResult } from '../core/report/result.js';
@@ -276,7 +277,7 @@ export class Auditor {
       // Synchronous: a relay file reads in microseconds, far less than a thread-pool round trip.
       text = open?.getText() ?? readTextFile(target.file);
     } catch (error) {
-      this.deps.log(`audit: cannot read ${target.file}: ${String(error)}`);
+      this.deps.log(`audit: cannot read ${target.file}: ${errorMessage(error)}`);
       return undefined;
     }
     const state = lintText(uri, text, open?.version ?? 0, project, this.deps.rules);

@@ -1,4 +1,5 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { errorMessage } from '../core/errors.js';
 import { DEFAULT_CONFIG } from '../core/config/project-config.js';
 import { lintSource } from '../core/lint-source.js';
 import type { Finding, ParsedFile } from '../core/model.js';
@@ -219,7 +220,7 @@ function serveJobs(): void {
       const { parsed, findings } = runJob(message.job);
       reply = { type: 'done', findings, lineStarts: parsed.lineStarts };
     } catch (error) {
-      reply = { type: 'failed', message: error instanceof Error ? error.message : String(error) };
+      reply = { type: 'failed', message: errorMessage(error) };
     }
     port.postMessage(reply);
   });

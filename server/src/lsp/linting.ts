@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { errorMessage } from '../core/errors.js';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { CONFIG_FILE_NAME, configFindings } from '../core/config/project-config.js';
 import { lintSource, parseSource } from '../core/lint-source.js';
@@ -265,6 +266,7 @@ function failedState(
   return { uri, version, parsed, lineStarts: parsed.lineStarts, findings: [finding], project };
 }
 
+/** One line for the log: the message, no stack (the output channel is for people). */
 export function describeError(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return errorMessage(error);
 }

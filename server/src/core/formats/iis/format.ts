@@ -1,3 +1,4 @@
+import { errorMessage } from '../../errors.js';
 import type { Fix, JsonPath, ParsedFile, Problem } from '../../model.js';
 import { explainModel } from '../../explain/model.js';
 import type { RelatedReport, Report } from '../../rule.js';
@@ -64,7 +65,7 @@ export function parseMetabase(uri: string, text: string): ParsedFile {
       documents: [],
       problems: [
         {
-          message: `Relay Lint could not read this metabase (${error instanceof Error ? error.message : String(error)}); please report it.`,
+          message: `Relay Lint could not read this metabase (${errorMessage(error)}); please report it.`,
           span: { start: 0, end: 0 },
         },
       ],

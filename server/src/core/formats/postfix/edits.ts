@@ -36,10 +36,8 @@ export function replaceItem(item: PfItem, text: string): TextEdit[] {
  * reads as an empty list.
  */
 export function removeListItem(def: PfParamDef, item: PfItem): TextEdit[] {
-  const items = def.items.filter((i) => i.file === item.file);
-  const index = items.findIndex(
-    (i) => i.span.start === item.span.start && i.span.end === item.span.end,
-  );
+  const { items, positions } = itemPositions(def, item.file);
+  const index = positions.get(`${item.span.start}:${item.span.end}`) ?? -1;
   if (index < 0) return [];
   const next = items[index + 1];
   if (next !== undefined)
@@ -47,6 +45,37 @@ export function removeListItem(def: PfParamDef, item: PfItem): TextEdit[] {
   const prev = items[index - 1];
   if (prev !== undefined) return [{ span: { start: prev.span.end, end: item.span.end }, text: '' }];
   return [{ span: def.valueSpan, text: '' }];
+}
+
+interface ItemPositions {
+  readonly items: readonly PfItem[];
+  /** Index in `items` by span (`start:end`); the first item wins, as findIndex would. */
+  readonly positions: ReadonlyMap<string, number>;
+}
+
+/**
+ * A definition's items written in one file, indexed by span once: a list of N entries can get
+ * N removal fixes, and a search per fix was O(N²).
+ */
+const POSITIONS = new WeakMap<PfParamDef, Map<PfFileKind, ItemPositions>>();
+
+function itemPositions(def: PfParamDef, file: PfFileKind): ItemPositions {
+  let byFile = POSITIONS.get(def);
+  if (byFile === undefined) {
+    byFile = new Map();
+    POSITIONS.set(def, byFile);
+  }
+  const known = byFile.get(file);
+  if (known !== undefined) return known;
+  const items = def.items.filter((i) => i.file === file);
+  const positions = new Map<string, number>();
+  items.forEach((i, index) => {
+    const key = `${i.span.start}:${i.span.end}`;
+    if (!positions.has(key)) positions.set(key, index);
+  });
+  const built = { items, positions };
+  byFile.set(file, built);
+  return built;
 }
 
 /** Deletes a whole main.cf definition (its continuation and inner comment lines too). */

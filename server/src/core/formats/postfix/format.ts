@@ -1,3 +1,4 @@
+import { errorMessage } from '../../errors.js';
 import type { ParsedFile, Problem, Span } from '../../model.js';
 import { computeLineStarts } from '../../text.js';
 import type {
@@ -151,7 +152,7 @@ function safeParse(uri: string, text: string, siblings: Siblings): ParsedFile {
     return parsePostfix(uri, text, siblings);
   } catch (error) {
     const problem: Problem = {
-      message: `Relay Lint could not read this Postfix configuration (${error instanceof Error ? error.message : String(error)}); please report it`,
+      message: `Relay Lint could not read this Postfix configuration (${errorMessage(error)}); please report it.`,
       span: firstLineSpan(text),
     };
     return {

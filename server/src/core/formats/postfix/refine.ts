@@ -144,13 +144,32 @@ function entryReport(
   };
 }
 
+/**
+ * `orderMatters` per listener index, computed once per file: a list of N entries can give N
+ * duplicate findings, and walking every node and entry for each of them was O(N²).
+ */
+const ORDER_MATTERS = new WeakMap<PostfixFileData, Map<number, boolean>>();
+
 /** Whether removing an entry of this list can change an answer (first match wins). */
 function orderMatters(info: NodeInfo, data: PostfixFileData): boolean {
   const l = listenerOf(info, data);
-  if (l === undefined || info.role !== 'mynetworks') return true;
+  if (l === undefined || info.listener === undefined || info.role !== 'mynetworks') return true;
+  let byListener = ORDER_MATTERS.get(data);
+  if (byListener === undefined) {
+    byListener = new Map();
+    ORDER_MATTERS.set(data, byListener);
+  }
+  const known = byListener.get(info.listener);
+  if (known !== undefined) return known;
+  const answer = computeOrderMatters(info.listener, l, data);
+  byListener.set(info.listener, answer);
+  return answer;
+}
+
+function computeOrderMatters(index: number, l: PfListener, data: PostfixFileData): boolean {
   // An access-table line in the same model list answers at another point of the restrictions.
   for (const n of data.nodes.values())
-    if (n.role === 'client-access' && n.listener === info.listener) return true;
+    if (n.role === 'client-access' && n.listener === index) return true;
   return mynetworksEntries(data.instance, l).some((e) => e.negated || e.kind !== 'cidr');
 }
 

@@ -40,6 +40,7 @@ import {
   tableLookup,
   type ClientAddress,
   type LookupResult,
+  type MynetworksInfo,
   type MynetworksPattern,
   type PfTable,
 } from './tables.js';
@@ -822,7 +823,16 @@ function mynetworksMatch(s: State, item: PfItem | undefined, replyName: string):
     }
     throw new Unknown(info.unknown, item);
   }
-  for (const e of info.entries) {
+  const index = firstMatchIndex(info, s.client.family);
+  const plain = plainOwner(index, s.client.value);
+  // Only the entries that can do more than match (tables, names, errors) are asked in order;
+  // the first plain entry that holds the client comes from the index. Same answer as asking
+  // every entry in order, without the O(entries) walk per cell.
+  const candidates = index.others.filter((i) => i < plain);
+  if (plain < info.entries.length) candidates.push(plain);
+  for (const i of candidates) {
+    const e = info.entries[i];
+    if (e === undefined) continue;
     const hit = patternMatches(s, e, item, replyName);
     if (hit === undefined) continue;
     step(
@@ -874,6 +884,139 @@ function patternMatches(
     dictRetry(s, item, `mynetworks: ${eff.error}`, replyName);
   }
   return undefined;
+}
+
+/**
+ * For one family, the first plain entry (an address pattern with no table, name, error or
+ * unknown) holding each address: sorted segment starts and, per segment, the index of that
+ * entry (`Infinity` = none). `others` are the indices of the entries that are not plain.
+ */
+interface FirstMatchIndex {
+  readonly starts: readonly bigint[];
+  readonly owners: readonly number[];
+  readonly others: readonly number[];
+}
+
+const FIRST_MATCH = new WeakMap<MynetworksInfo, Map<4 | 6, FirstMatchIndex>>();
+
+function firstMatchIndex(info: MynetworksInfo, family: 4 | 6): FirstMatchIndex {
+  let byFamily = FIRST_MATCH.get(info);
+  if (byFamily === undefined) {
+    byFamily = new Map();
+    FIRST_MATCH.set(info, byFamily);
+  }
+  const known = byFamily.get(family);
+  if (known !== undefined) return known;
+  const built = buildFirstMatchIndex(info.entries, family);
+  byFamily.set(family, built);
+  return built;
+}
+
+function buildFirstMatchIndex(
+  entries: readonly MynetworksPattern[],
+  family: 4 | 6,
+): FirstMatchIndex {
+  const others: number[] = [];
+  // Sweep over interval ends: at each boundary the owner is the smallest active index.
+  const events: { at: bigint; index: number; add: boolean }[] = [];
+  entries.forEach((e, index) => {
+    const eff = family === 4 ? e.v4 : e.v6;
+    const plain =
+      e.unknown === undefined &&
+      e.table === undefined &&
+      !(e.kind === 'hostname' && e.hostname !== undefined) &&
+      eff.error === undefined;
+    if (!plain) {
+      others.push(index);
+      return;
+    }
+    for (const iv of eff.set?.intervals ?? []) {
+      events.push({ at: iv.lo, index, add: true });
+      events.push({ at: iv.hi + 1n, index, add: false });
+    }
+  });
+  events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  const heap = new MinHeap();
+  const removed = new Map<number, number>();
+  const starts: bigint[] = [];
+  const owners: number[] = [];
+  for (let k = 0; k < events.length; ) {
+    const at = events[k]?.at;
+    for (; k < events.length && events[k]?.at === at; k++) {
+      const ev = events[k];
+      if (ev === undefined) continue;
+      if (ev.add) heap.push(ev.index);
+      else removed.set(ev.index, (removed.get(ev.index) ?? 0) + 1);
+    }
+    // Lazy deletion: drop removed indices from the top only.
+    for (let top = heap.peek(); top !== undefined && (removed.get(top) ?? 0) > 0; ) {
+      removed.set(top, (removed.get(top) ?? 0) - 1);
+      heap.pop();
+      top = heap.peek();
+    }
+    if (at === undefined) continue;
+    const owner = heap.peek() ?? Infinity;
+    if (owners[owners.length - 1] === owner) continue;
+    starts.push(at);
+    owners.push(owner);
+  }
+  return { starts, owners, others };
+}
+
+/** The index of the first plain entry holding `v` (`Infinity` when none does). */
+function plainOwner(index: FirstMatchIndex, v: bigint): number {
+  let lo = 0;
+  let hi = index.starts.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((index.starts[mid] ?? 0n) <= v) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found < 0 ? Infinity : (index.owners[found] ?? Infinity);
+}
+
+/** A binary min-heap of entry indices. */
+class MinHeap {
+  private readonly a: number[] = [];
+
+  peek(): number | undefined {
+    return this.a[0];
+  }
+
+  push(v: number): void {
+    const a = this.a;
+    a.push(v);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pv = a[p] ?? 0;
+      if (pv <= v) break;
+      a[i] = pv;
+      i = p;
+    }
+    a[i] = v;
+  }
+
+  pop(): void {
+    const a = this.a;
+    const last = a.pop();
+    if (last === undefined || a.length === 0) return;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= a.length) break;
+      const r = l + 1;
+      const c = r < a.length && (a[r] ?? 0) < (a[l] ?? 0) ? r : l;
+      const cv = a[c] ?? 0;
+      if (cv >= last) break;
+      a[i] = cv;
+      i = c;
+    }
+    a[i] = last;
+  }
 }
 
 /** Membership by binary search (no allocation: U(L) asks this per cell and entry). */
