@@ -34,7 +34,8 @@ function visit(node, stack) {
 }
 for (const file of files) if (state.get(file) === undefined) visit(file, []);
 if (cycles.length > 0) {
-  for (const c of cycles) console.error(`cycle: ${c.map((f) => path.relative(root, f)).join(' → ')}`);
+  for (const c of cycles)
+    console.error(`cycle: ${c.map((f) => path.relative(root, f)).join(' → ')}`);
   process.exit(1);
 }
 console.log(`no import cycles among ${files.length} modules of server/src`);
