@@ -37,8 +37,8 @@ export function masterCfText(port: number): string {
     'anvil      unix  - - n -   1 anvil',
     'discard    unix  - - n -   - discard',
     'postlog    unix-dgram n - n - 1 postlogd',
-    `127.0.0.1:${port} inet n - n - 1 smtpd`,
-    `[::1]:${port}     inet n - n - 1 smtpd`,
+    `127.0.0.1:${port} inet n - n - - smtpd`,
+    `[::1]:${port}     inet n - n - - smtpd`,
     '',
   ].join('\n');
 }

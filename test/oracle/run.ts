@@ -228,9 +228,9 @@ async function main(): Promise<number> {
         out(
           `postfix-oracle: ${run.kind} worker exit ${codes[i]}, ${results.length}/${expected} configurations answered`,
         );
-        if (run.stderr) out(indent(run.stderr.trimEnd()));
         failed += expected - results.length;
       }
+      if (run.stderr) out(indent(run.stderr.trimEnd()));
       for (const r of results) {
         configs++;
         const spec = specs.get(`${r.runner}/${r.caseId}`);

@@ -321,10 +321,15 @@ describe('IIS reader: bad input is one clear finding', () => {
   });
 
   test('not well-formed XML', () => {
-    assert.match(
-      rly099('<configuration><MBProperty></configuration>').message,
-      /not well-formed XML/,
-    );
+    const message = rly099('<configuration><MBProperty></configuration>').message;
+    assert.match(message, /not well-formed XML/);
+    // saxes ends its own messages with a full stop: the sentence has exactly one.
+    assert.match(message, /[^.]\.$/);
+  });
+
+  test('a blob written with character references is one clear finding that says so', () => {
+    const f = rly099(metabase(server(1, { RelayIpList: `&#x30;${SALT_127.slice(1)}` })));
+    assert.match(f.message, /"&" at character 1 starts an XML character reference/);
   });
 
   test('an XML comment with "--" explains the " - " reason separator', () => {

@@ -6,7 +6,7 @@ import {
   instanceFromTexts,
 } from '../../../server/src/core/formats/postfix/explain.js';
 import { unauthRelaySet } from '../../../server/src/core/formats/postfix/restrictions.js';
-import { parseMainCf } from '../../../server/src/core/formats/postfix/main-cf.js';
+import { parseMainCf, visible } from '../../../server/src/core/formats/postfix/main-cf.js';
 import { parseMasterCf } from '../../../server/src/core/formats/postfix/master-cf.js';
 import type { MainCf, PfParamDef } from '../../../server/src/core/formats/postfix/model.js';
 import type { Span } from '../../../server/src/core/model.js';
@@ -109,8 +109,33 @@ describe('main.cf logical lines', () => {
       slice(text, cf.problems[0]?.span ?? { start: 0, end: 0 }),
       'mynetworks 10.0.0.0/8',
     );
-    assert.match(cf.problems[0]?.message ?? '', /missing "="/);
+    assert.match(
+      cf.problems[0]?.message ?? '',
+      /^This main\.cf line has no "=" after "mynetworks"/,
+    );
+    assert.match(cf.problems[1]?.message ?? '', /no parameter name before "="/);
+    for (const p of cf.problems) assert.match(p.message, /^[A-Z].*\.$/);
     assert.equal(param(cf, 'ok').value, '1');
+  });
+
+  test('a byte order mark before a comment is a problem on line 1 that names the mark', () => {
+    const text = '\uFEFF# Postfix main.cf\r\nmynetworks = 127.0.0.0/8\r\n';
+    const cf = parseMainCf(text);
+    assert.equal(cf.problems.length, 1);
+    const p = cf.problems[0];
+    assert.ok(p !== undefined);
+    assert.match(
+      p.message,
+      /^Line 1 begins with a byte order mark \(U\+FEFF\).*"# Postfix main\.cf"/,
+    );
+    assert.doesNotMatch(p.message, /\uFEFF/, 'the invisible mark is named, not shown');
+    assert.match(p.message, /\.$/);
+    assert.ok(p.span.end <= text.indexOf('\r'));
+  });
+
+  test('visible() names invisible characters', () => {
+    assert.equal(visible('\uFEFFa\u200Bb\tc'), '<U+FEFF>a<U+200B>b\tc');
+    assert.equal(visible('plain = text'), 'plain = text');
   });
 
   test('a leading-whitespace line with nothing before it is skipped with a warning', () => {
@@ -230,6 +255,28 @@ describe('master.cf', () => {
   test('an unbalanced -o { } is a problem', () => {
     const m = parseMasterCf('smtp inet n - y - - smtpd -o { a = b\n');
     assert.equal(m.problems.length, 1);
+    assert.equal(
+      m.problems[0]?.message,
+      'A "-o { … }" value is missing its closing "}": "{ a = b".',
+    );
+  });
+
+  test('-o { … }: the brace that balances the first one must end the value (extpar)', () => {
+    const inner = parseMasterCf('smtp inet n - y - - smtpd\n  -o { mynetworks = { 0.0.0.0/0 }\n');
+    assert.equal(inner.problems.length, 1);
+    assert.match(inner.problems[0]?.message ?? '', /missing its closing "}"/);
+    assert.deepEqual(inner.services[0]?.overrides, []);
+    const nested = parseMasterCf('smtp inet n - y - - smtpd\n  -o { a = { b } }\n');
+    assert.deepEqual(nested.problems, []);
+    assert.equal(nested.services[0]?.overrides[0]?.value, '{ b }');
+  });
+
+  test('master.cf problems are sentences', () => {
+    const text =
+      'smtp inet n - y smtpd\nx bogus n - y - - smtpd\ny inet y - y - - smtpd -o\nz inet n - y - - smtpd -o novalue -o =v -o { a = b\n';
+    const m = parseMasterCf(text);
+    assert.ok(m.problems.length >= 6, m.problems.map((p) => p.message).join(' | '));
+    for (const p of m.problems) assert.match(p.message, /^["A-Z].*\.$/);
   });
 
   test('CRLF master.cf', () => {

@@ -160,3 +160,79 @@ describe('U(L) agrees with per-address evaluation', () => {
     assert.equal(u.permits[0]?.item.text, 'inline:{client.example=OK}');
   });
 });
+
+describe('mynetworks: first match wins (the evaluator looks plain entries up in an index)', () => {
+  /** A network of 10.0.0.0/8 in Postfix notation, host bits cleared. */
+  const network = fc
+    .tuple(
+      fc.integer({ min: 0, max: 3 }),
+      fc.integer({ min: 0, max: 3 }),
+      fc.constantFrom(8, 16, 24, 32),
+    )
+    .map(([a, b, len]) => {
+      const value = (10 << 24) | (a << 16) | (b << 8) | 1;
+      const mask = (0xffffffff << (32 - len)) >>> 0;
+      const net = (value & mask) >>> 0;
+      return { net, len, text: `${[24, 16, 8, 0].map((s) => (net >>> s) & 255).join('.')}/${len}` };
+    });
+  const entry = fc.oneof(
+    { weight: 6, arbitrary: fc.tuple(fc.boolean(), network).map(([neg, n]) => ({ ...n, neg })) },
+    { weight: 1, arbitrary: fc.constant('name' as const) },
+  );
+
+  test('the answer is the first entry that holds the client, as in a walk in order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(entry, { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 0, max: 255 }),
+        (entries, a, b, c) => {
+          const text = entries
+            .map((e) => (e === 'name' ? 'mail.example.com' : `${e.neg ? '!' : ''}${e.text}`))
+            .join(', ');
+          const i = inst(`compatibility_level = 3.6\nmynetworks = ${text}\n`);
+          const l = i.listeners[0];
+          assert.ok(l);
+          const client = ((10 << 24) | (a << 16) | (b << 8) | c) >>> 0;
+          // The reference: walk the entries in order; a name pattern needs the client's name,
+          // which the question does not give.
+          let expected: 'allow' | 'deny' | 'unknown' = 'deny';
+          for (const e of entries) {
+            if (e === 'name') {
+              expected = 'unknown';
+              break;
+            }
+            const mask = (0xffffffff << (32 - e.len)) >>> 0;
+            if ((client & mask) >>> 0 !== e.net) continue;
+            expected = e.neg ? 'deny' : 'allow';
+            break;
+          }
+          const answer = evaluate(i, l, {
+            client: [24, 16, 8, 0].map((s) => (client >>> s) & 255).join('.'),
+            to: 'user@relay-lint.invalid',
+            from: 'probe@relay-lint.invalid',
+            auth: false,
+          });
+          assert.equal(answer.outcome, expected, `${text}: ${answer.reason}`);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('20,000 entries: the last one still answers (one index, no walk per cell)', () => {
+    const items: string[] = [];
+    for (let n = 0; n < 20_000; n++) items.push(`10.${(n >> 8) & 255}.${n & 255}.0/24`);
+    const i = inst(`compatibility_level = 3.6\nmynetworks = ${items.join(', ')}, 0.0.0.0/0\n`);
+    const l = i.listeners[0];
+    assert.ok(l);
+    const u = unauthRelaySet(i, l);
+    // 0.0.0.0/0 comes last: every IPv4 client relays, through permit_mynetworks.
+    assert.ok(u.set.overlaps(IntervalSet.of(V4_BASE + 0x08080808n, V4_BASE + 0x08080808n)));
+    assert.deepEqual(
+      u.permits.map((p) => p.item.text),
+      ['permit_mynetworks'],
+    );
+  });
+});

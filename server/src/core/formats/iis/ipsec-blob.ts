@@ -116,6 +116,13 @@ export function hexToBytes(text: string, start: number, end: number): HexBytes {
       continue;
     }
     const hi = hexValue(c);
+    if (hi < 0 && c === 38 /* & */)
+      // A character reference (&#x31;) would be decoded by IIS's XML parser; IIS never writes
+      // one in a blob, and offsets into the blob are kept only for text written as hex digits.
+      throw new BlobError(
+        `"&" at character ${String(i - start + 1)} starts an XML character reference, which IIS never writes in a blob and Relay Lint does not decode here: write the hex digits themselves`,
+        -1,
+      );
     if (hi < 0)
       throw new BlobError(
         `"${text[i] ?? ''}" at character ${String(i - start + 1)} is not a hex digit`,

@@ -69,7 +69,9 @@ export function readMetabase(text: string, lineStarts: readonly number[]): Metab
     const hint = /comment/i.test(message)
       ? ' (an XML comment cannot contain "--": write a suppression reason after " - ", as in <!-- relay-lint-disable-next-line RLY004 - reason -->)'
       : '';
-    fail(`MetaBase.xml is not well-formed XML: ${message}${hint}.`, {
+    // saxes ends most of its messages with a full stop: one full stop, whichever it is.
+    const sentence = `${message.replace(/\.+$/, '')}${hint}`;
+    fail(`MetaBase.xml is not well-formed XML: ${sentence}.`, {
       start: at,
       end: Math.min(at + 1, text.length),
     });

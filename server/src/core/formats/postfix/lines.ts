@@ -27,6 +27,9 @@ export interface LineScan {
   readonly warnings: readonly Problem[];
 }
 
+/** The warning for indented text before the first logical line (readlline() skips it). */
+export const ORPHAN_LINE = 'A logical line must not start with whitespace: Postfix skips it.';
+
 /** Postfix ISSPACE: the C locale's isspace. */
 export function isSpace(c: string | undefined): boolean {
   return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
@@ -98,7 +101,7 @@ export function scanLines(text: string): LineScan {
     }
     if (orphan !== undefined) {
       warnings.push({
-        message: 'A logical line must not start with whitespace: Postfix skips it',
+        message: ORPHAN_LINE,
         span: orphan,
       });
       orphan = undefined;

@@ -30,7 +30,7 @@ export function parseMainCf(text: string, options: ParseOptions = {}): MainCf {
       comments: [],
       problems: [
         {
-          message: 'This is not a text file (it holds NUL bytes): it is not a Postfix main.cf',
+          message: 'This is not a text file (it holds NUL bytes): it is not a Postfix main.cf.',
           span: firstLineSpan(text),
         },
       ],
@@ -55,13 +55,16 @@ export function parseMainCf(text: string, options: ParseOptions = {}): MainCf {
       template,
       line.span,
     );
-    if (typeof def === 'string') {
-      problems.push({ message: def, span: line.firstLine });
+    if (isNameValueError(def)) {
+      problems.push({
+        message: mainCfLineProblem(def, line.text, line.span.start),
+        span: line.firstLine,
+      });
       continue;
     }
-    if (def.name.startsWith('\uFEFF')) {
+    if (def.name.startsWith(BOM)) {
       warnings.push({
-        message: `A byte order mark precedes "${def.name.slice(1)}": Postfix reads the name with the mark and ignores this definition`,
+        message: `Line 1 begins with a byte order mark (U+FEFF), which Postfix reads as part of the parameter name: it sees "${visible(def.name)}", not "${visible(def.name.slice(1))}", and ignores this definition.`,
         span: def.nameSpan,
       });
     }
@@ -90,9 +93,61 @@ function firstLineSpan(text: string): Span {
   return { start: 0, end: Math.min(nl < 0 ? text.length : nl, 200) };
 }
 
+/** The byte order mark, which Postfix reads as an ordinary (non-blank) character. */
+export const BOM = '\uFEFF';
+
+/** Why a logical line is not `name = value` (split_nameval()'s two errors). */
+export interface NameValueError {
+  readonly error: 'no-name' | 'no-equals';
+  /** The name read before the missing `=` (no-equals), or the trimmed line (no-name). */
+  readonly text: string;
+}
+
+export function isNameValueError(v: PfParamDef | NameValueError): v is NameValueError {
+  return 'error' in v;
+}
+
+/** The problem sentence for a main.cf line that is not `name = value`. */
+function mainCfLineProblem(e: NameValueError, line: string, lineStart: number): string {
+  if (lineStart === 0 && line.startsWith(BOM)) {
+    // The mark is invisible in an editor: name it, or the message quotes what looks like a comment.
+    return `Line 1 begins with a byte order mark (U+FEFF), which Postfix reads as part of the line: "${visible(clip(line.slice(1).trim()))}" then is not "name = value", and Postfix refuses to start. Save main.cf without the byte order mark.`;
+  }
+  return e.error === 'no-name'
+    ? `This main.cf line has no parameter name before "=" ("${visible(clip(e.text))}"), and Postfix refuses to start: a main.cf line is "name = value".`
+    : `This main.cf line has no "=" after "${visible(clip(e.text))}", and Postfix refuses to start: a main.cf line is "name = value".`;
+}
+
 /**
- * split_nameval() on a logical line. Returns the error message for a line that is not
- * `name = value`, else the definition (lineSpan filled by the caller).
+ * Shows the characters an editor does not (controls, format characters, the byte order mark)
+ * as `<U+XXXX>`, so that a quoted name reads as what Postfix sees.
+ */
+export function visible(s: string): string {
+  let out = '';
+  for (const c of s) {
+    const n = c.charCodeAt(0);
+    out += isInvisible(n) ? `<U+${n.toString(16).toUpperCase().padStart(4, '0')}>` : c;
+  }
+  return out;
+}
+
+/** C0/C1 controls other than tab and line breaks, soft hyphen, zero-width and bidi marks, BOM. */
+function isInvisible(n: number): boolean {
+  if (n === 0x09 || n === 0x0a || n === 0x0d) return false;
+  return (
+    n < 0x20 ||
+    (n >= 0x7f && n <= 0x9f) ||
+    n === 0xad ||
+    (n >= 0x200b && n <= 0x200f) ||
+    (n >= 0x2028 && n <= 0x202e) ||
+    (n >= 0x2060 && n <= 0x2064) ||
+    n === 0xfeff
+  );
+}
+
+/**
+ * split_nameval() on a logical line. Returns why a line is not `name = value`, else the
+ * definition (lineSpan filled by the caller).
  */
 export function parseNameValue(
   line: string,
@@ -101,18 +156,18 @@ export function parseNameValue(
   index: number,
   template: boolean,
   lineSpan: Span,
-): PfParamDef | string {
+): PfParamDef | NameValueError {
   let np = 0;
   while (np < line.length && isSpace(line[np])) np++;
   if (np >= line.length || line[np] === '=') {
-    return `missing parameter name before "=" in "${clip(line.trim())}"`;
+    return { error: 'no-name', text: line.trim() };
   }
   let ep = np;
   while (ep < line.length && !isSpace(line[ep]) && line[ep] !== '=') ep++;
   let cp = ep;
   while (cp < line.length && isSpace(line[cp])) cp++;
   if (line[cp] !== '=') {
-    return `missing "=" after parameter name "${clip(line.slice(np, ep))}": a main.cf line is "name = value"`;
+    return { error: 'no-equals', text: line.slice(np, ep) };
   }
   cp++;
   let vp = cp;
@@ -160,6 +215,6 @@ class ParamDef implements PfParamDef {
   }
 }
 
-function clip(s: string): string {
+export function clip(s: string): string {
   return s.length > 40 ? `${s.slice(0, 40)}…` : s;
 }

@@ -10,7 +10,14 @@
 import type { Problem, Span } from '../../model.js';
 import { tokenize } from './expand.js';
 import { isSpace, mapSpan, neutraliseTemplate, scanLines, sliceSegments } from './lines.js';
-import { looksBinary, parseNameValue, type ParseOptions } from './main-cf.js';
+import {
+  clip,
+  isNameValueError,
+  looksBinary,
+  parseNameValue,
+  type ParseOptions,
+  visible,
+} from './main-cf.js';
 import type { MasterCf, MasterService, PfParamDef, PfToken, Segment } from './model.js';
 
 /** Postfix's stock master.cf as far as relaying goes: one smtpd on port 25. */
@@ -38,7 +45,7 @@ export function parseMasterCf(text: string, options: ParseOptions = {}): MasterC
       comments: [],
       problems: [
         {
-          message: 'This is not a text file (it holds NUL bytes): it is not a Postfix master.cf',
+          message: 'This is not a text file (it holds NUL bytes): it is not a Postfix master.cf.',
           span: { start: 0, end: Math.min(nl < 0 ? text.length : nl, 200) },
         },
       ],
@@ -62,7 +69,7 @@ export function parseMasterCf(text: string, options: ParseOptions = {}): MasterC
     }));
     if (tokens.length < 8) {
       problems.push({
-        message: `A master.cf service line needs 8 fields (service type private unpriv chroot wakeup maxproc command); this one has ${tokens.length}: missing "${FIELD_NAMES[tokens.length] ?? 'command'}"`,
+        message: `A master.cf service line needs 8 fields (service type private unpriv chroot wakeup maxproc command); this one has ${tokens.length}: "${FIELD_NAMES[tokens.length] ?? 'command'}" is missing.`,
         span: line.firstLine,
       });
       continue;
@@ -79,13 +86,13 @@ export function parseMasterCf(text: string, options: ParseOptions = {}): MasterC
     ];
     if (!KNOWN_TYPES.has(type.text)) {
       problems.push({
-        message: `Unknown service type "${type.text}" (inet, unix, unix-dgram, fifo or pass): the master refuses to start`,
+        message: `Unknown service type "${type.text}" (inet, unix, unix-dgram, fifo or pass): the master refuses to start.`,
         span: type.span,
       });
     }
     if (type.text === 'inet' && priv.text !== 'n') {
       problems.push({
-        message: `An inet service cannot be private: the private field must be "n" (here "${priv.text}"; "-" means y)`,
+        message: `An inet service cannot be private: the private field must be "n" (here "${priv.text}"; "-" means y).`,
         span: priv.span,
       });
     }
@@ -113,7 +120,7 @@ export function parseMasterCf(text: string, options: ParseOptions = {}): MasterC
         argEnd = e;
       } else if (raw === '-o') {
         problems.push({
-          message: '"-o" needs a "name=value" argument',
+          message: '"-o" needs a "name=value" argument after it.',
           span: mapSpan(line.segments, s, e),
         });
       }
@@ -122,10 +129,16 @@ export function parseMasterCf(text: string, options: ParseOptions = {}): MasterC
       let vs = argStart;
       let ve = argEnd;
       if (line.text[vs] === '{') {
-        // extpar(): strip the braces, then blanks.
-        if (line.text[ve - 1] !== '}') {
+        // extpar(): the "}" that balances the first "{" must end the value (balpar()); then
+        // strip the braces, then blanks.
+        const close = balancedEnd(line.text, vs, ve);
+        if (close === undefined || close !== ve) {
+          const shown = visible(clip(line.text.slice(vs, ve)));
           problems.push({
-            message: `missing "}" in "${line.text.slice(vs, ve)}"`,
+            message:
+              close === undefined
+                ? `A "-o { … }" value is missing its closing "}": "${shown}".`
+                : `A "-o { … }" value has text after its closing "}": "${shown}".`,
             span: mapSpan(line.segments, vs, ve),
           });
           continue;
@@ -144,9 +157,13 @@ export function parseMasterCf(text: string, options: ParseOptions = {}): MasterC
         template,
         mapSpan(line.segments, optStart, argEnd),
       );
-      if (typeof parsed === 'string') {
+      if (isNameValueError(parsed)) {
+        const shown = visible(clip(line.text.slice(vs, ve)));
         problems.push({
-          message: `invalid "-o ${line.text.slice(vs, ve)}": ${parsed}`,
+          message:
+            parsed.error === 'no-name'
+              ? `"-o ${shown}" is not "name=value": the parameter name before "=" is missing.`
+              : `"-o ${shown}" is not "name=value": there is no "=" after "${visible(clip(parsed.text))}".`,
           span: mapSpan(line.segments, argStart, argEnd),
         });
         continue;
@@ -180,6 +197,19 @@ export function parseMasterCf(text: string, options: ParseOptions = {}): MasterC
     template,
     binary: false,
   };
+}
+
+/**
+ * balpar(): the end (exclusive) of the brace group opening at `start`, or undefined when the
+ * group is not closed before `end`.
+ */
+function balancedEnd(text: string, start: number, end: number): number | undefined {
+  let level = 0;
+  for (let i = start; i < end; i++) {
+    if (text[i] === '{') level++;
+    else if (text[i] === '}' && --level === 0) return i + 1;
+  }
+  return undefined;
 }
 
 /** The span of a whole service line's first physical line (for service-level findings). */

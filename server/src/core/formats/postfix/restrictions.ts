@@ -940,7 +940,7 @@ function buildFirstMatchIndex(
   const removed = new Map<number, number>();
   const starts: bigint[] = [];
   const owners: number[] = [];
-  for (let k = 0; k < events.length; ) {
+  for (let k = 0; k < events.length;) {
     const at = events[k]?.at;
     for (; k < events.length && events[k]?.at === at; k++) {
       const ev = events[k];
@@ -949,7 +949,7 @@ function buildFirstMatchIndex(
       else removed.set(ev.index, (removed.get(ev.index) ?? 0) + 1);
     }
     // Lazy deletion: drop removed indices from the top only.
-    for (let top = heap.peek(); top !== undefined && (removed.get(top) ?? 0) > 0; ) {
+    for (let top = heap.peek(); top !== undefined && (removed.get(top) ?? 0) > 0;) {
       removed.set(top, (removed.get(top) ?? 0) - 1);
       heap.pop();
       top = heap.peek();
