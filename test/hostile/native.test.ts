@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -1074,6 +1074,50 @@ describe('hostile native input: CLI, explain and --fix', () => {
       }
     });
   }
+
+  test(
+    'a FIFO named main.cf or MetaBase.xml on the command line blocks neither lint nor explain',
+    GUARD,
+    async () => {
+      const folder = path.join(root, 'fifos');
+      mkdirSync(folder, { recursive: true });
+      for (const name of ['main.cf', 'MetaBase.xml'])
+        execFileSync('mkfifo', [path.join(folder, name)]);
+      // The built CLI in a child process: a read that blocks on the FIFO cannot be interrupted
+      // in-process, and SIGTERM waits for JavaScript (the --fix cleanup handler), so SIGKILL.
+      const cliJs = path.join(repoRoot(), 'server', 'dist', 'cli.js');
+      const runChild = (args: readonly string[]): Promise<CliRun | undefined> =>
+        new Promise((resolve) => {
+          const child = spawn(process.execPath, [cliJs, ...args], {
+            cwd: folder,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          let stdout = '';
+          let stderr = '';
+          child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+          child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+          const timer = setTimeout(() => {
+            child.kill('SIGKILL');
+            resolve(undefined);
+          }, 10_000);
+          child.on('exit', (code) => {
+            clearTimeout(timer);
+            resolve({ code: code ?? -1, stdout, stderr });
+          });
+        });
+      for (const args of [
+        ['main.cf', 'MetaBase.xml'],
+        ['explain', 'main.cf', '--client', '203.0.113.7'],
+        ['explain', 'MetaBase.xml', '--client', '203.0.113.7', '--format', 'json'],
+      ]) {
+        const r = await runChild(args);
+        assert.ok(r !== undefined, `relay-lint ${args.join(' ')}: still blocked after 10 s`);
+        assertCalm(r, args.join(' '));
+        assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+        assert.match(r.stderr, /not a regular file/);
+      }
+    },
+  );
 
   test('invalid UTF-8 named like each native format: a one-line reason, exit 2', async () => {
     const folder = path.join(root, 'latin1');
