@@ -154,6 +154,8 @@ export function runExplain(argv: readonly string[], io: ExplainIo): 0 | 1 | 2 {
 }
 
 function explainOne(file: string, cwd: string, q: ExplainQuestion): Located[] {
+  // A FIFO, socket or device would block the read for ever (as lint-task.ts refuses them too).
+  if (!statSync(file).isFile()) throw new Error('not a regular file');
   const resolved = resolveConfigFor(path.dirname(file));
   const input = sourceInputFor(file, cwd, resolved, readTextFile(file));
   const parsed = parseSource(input);

@@ -12,7 +12,7 @@ import { attachPostfixData, postfixDataOf, type PostfixFileData } from './file-d
 import { buildInstance, defaultSpan, effectiveParam } from './instance.js';
 import { parseMainCf } from './main-cf.js';
 import { parseMasterCf } from './master-cf.js';
-import type { PfFileKind, TableReader } from './model.js';
+import type { PfFileKind, PostfixInstance, TableReader, UnauthRelay } from './model.js';
 import { refinePostfix } from './refine.js';
 import { traceForFile } from './explain.js';
 import { evaluate, unauthRelaySet } from './restrictions.js';
@@ -121,7 +121,7 @@ function parsePostfix(uri: string, text: string, siblings: Siblings): ParsedFile
     });
     return broken;
   }
-  const unauth = instance.listeners.map((l) => unauthRelaySet(instance, l));
+  const unauth = unauthOfListeners(instance);
   const hostname = effectiveParam(instance, undefined, 'myhostname');
   const serverName =
     hostname.def !== undefined && hostname.unknown === undefined && hostname.value.trim() !== ''
@@ -227,3 +227,21 @@ export const postfixMasterFormat: NativeFormat = {
   fileFormat: 'postfix-master',
   matchesPath: (uri: string) => MASTER.test(baseName(uri)),
 };
+
+/**
+ * U(L) of every listener. Services without `-o` overrides (and without a postscreen front end)
+ * evaluate main.cf's parameters alike, so those with the same reach share one evaluation: a
+ * master.cf of twenty plain services costs one U(L), not twenty.
+ */
+function unauthOfListeners(instance: PostfixInstance): UnauthRelay[] {
+  const shared = new Map<string, UnauthRelay>();
+  return instance.listeners.map((l) => {
+    const plain = l.service.overrides.length === 0 && l.frontEnd === undefined;
+    if (!plain) return unauthRelaySet(instance, l);
+    const known = shared.get(l.reach);
+    if (known !== undefined) return known;
+    const u = unauthRelaySet(instance, l);
+    shared.set(l.reach, u);
+    return u;
+  });
+}
