@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { runCli } from './helpers.js';
 
@@ -74,6 +77,47 @@ describe('relay-lint explain on the relay model', () => {
     assert.equal(auth.out.listeners[0]?.outcome, 'allow');
     assert.ok(auth.out.question.auth);
     assert.ok(auth.out.listeners[0]?.trace.some((s) => s.item === 'relay.allowAuthenticated'));
+  });
+
+  test('--host-addresses with prefix lengths resolves Postfix interface trust', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'relay-lint-explain-'));
+    try {
+      writeFileSync(
+        path.join(dir, 'main.cf'),
+        'compatibility_level = 3.6\nmynetworks_style = subnet\n',
+      );
+      const unknown = await explain([dir, '--client', '10.1.2.77']);
+      assert.equal(unknown.code, 0);
+      assert.equal(unknown.out.listeners[0]?.outcome, 'unknown', 'the interfaces are not known');
+      const known = await explain([
+        dir,
+        '--client',
+        '10.1.2.77',
+        '--host-addresses',
+        '10.1.2.3/24',
+      ]);
+      assert.equal(known.code, 1);
+      assert.equal(known.out.listeners[0]?.outcome, 'allow', 'the subnet of 10.1.2.3/24 relays');
+      const outside = await explain([
+        dir,
+        '--client',
+        '10.1.3.1',
+        '--host-addresses',
+        '10.1.2.3/24',
+      ]);
+      assert.equal(outside.out.listeners[0]?.outcome, 'deny');
+      const bad = await runCli([
+        'explain',
+        dir,
+        '--client',
+        '10.1.2.77',
+        '--host-addresses',
+        '10.1.2.3/x',
+      ]);
+      assert.equal(bad.code, 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('usage errors exit 2 with one line on stderr', async () => {

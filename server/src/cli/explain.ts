@@ -24,8 +24,9 @@ Options:
   --to ADDRESS           recipient (default ${DEFAULT_RECIPIENT}, an external domain)
   --from ADDRESS         sender (default ${DEFAULT_SENDER})
   --auth                 the client has authenticated (SMTP AUTH)
-  --host-addresses LIST  the server's own interface addresses, comma-separated (Postfix
-                         mynetworks_style and inet_interfaces need them; without, "unknown")
+  --host-addresses LIST  the server's own interface addresses, comma-separated, each with its
+                         prefix length where known (10.1.2.3/24); Postfix's mynetworks_style
+                         and inet_interfaces need them (without: "unknown")
   --format text|json     output (default text)
   -h, --help             this help
 
@@ -86,9 +87,11 @@ export function parseExplainArgs(argv: readonly string[]): ExplainOptions {
   if (format !== 'text' && format !== 'json')
     throw new UsageError(`--format must be text or json, not "${format}"`);
   if (parsed.positionals.length === 0) throw new UsageError('explain needs at least one PATH');
-  for (const a of (v['host-addresses'] ?? '').split(',').filter((s) => s.trim() !== '')) {
-    if (parseAddress(a.trim()).kind !== 'ok')
-      throw new UsageError(`--host-addresses: "${a.trim()}" is not an IP address`);
+  for (const a of hostAddresses(v)) {
+    // `addr/len`: mynetworks_style = subnet trusts the interface's whole network.
+    const [addr = '', len] = a.split('/');
+    if (parseAddress(addr).kind !== 'ok' || (len !== undefined && !/^\d{1,3}$/.test(len)))
+      throw new UsageError(`--host-addresses: "${a}" is not an IP address or address/length`);
   }
   return { paths: parsed.positionals, question: question(v.client, v), format, help: false };
 }
@@ -97,10 +100,7 @@ function question(
   client: string,
   v: { to?: string; from?: string; auth?: boolean; 'host-addresses'?: string },
 ): ExplainQuestion {
-  const hosts = v['host-addresses']
-    ?.split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
+  const hosts = v['host-addresses'] !== undefined ? hostAddresses(v) : undefined;
   return {
     client,
     to: v.to ?? DEFAULT_RECIPIENT,
@@ -108,6 +108,13 @@ function question(
     auth: v.auth === true,
     ...(hosts !== undefined ? { hostAddresses: hosts } : {}),
   };
+}
+
+function hostAddresses(v: { 'host-addresses'?: string }): string[] {
+  return (v['host-addresses'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /** `relay-lint explain …`: 0 nothing allowed, 1 some listener allows, 2 error. */

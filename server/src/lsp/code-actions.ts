@@ -27,11 +27,10 @@ export interface CodeActionInput {
   readonly documentChanges: boolean;
   /**
    * What fix-all needs when the cached lint is older than the text (a save right after typing):
-   * the document's project and format, and the rules the server runs.
+   * the document's project and the rules the server runs.
    */
   readonly current?: {
     readonly project: LintState['project'];
-    readonly format: LintState['parsed']['format'];
     readonly rules?: LintState['rules'];
   };
 }

@@ -240,7 +240,6 @@ export function registerFeatures(ctx: ServerContext): void {
           documentChanges: ctx.client.documentChanges,
           current: {
             project: snap.project,
-            format: snap.parsed.format,
             ...(ctx.rules !== undefined ? { rules: ctx.rules } : {}),
           },
         });

@@ -66,7 +66,7 @@ export class DocumentLinter {
       (ticket) => this.run(ticket),
       deps.debounceMs,
       (error) => {
-        deps.log(`lint failed: ${describeError(error)}`);
+        deps.log(`lint failed: ${errorMessage(error)}`);
       },
       deps.timers,
     );
@@ -126,7 +126,7 @@ export class DocumentLinter {
     try {
       lintSource({ uri: 'warm-up.relay.yaml', text: 'version: 1\nservers: []\n' });
     } catch (error) {
-      this.deps.log(`warm-up failed: ${describeError(error)}`);
+      this.deps.log(`warm-up failed: ${errorMessage(error)}`);
     }
   }
 
@@ -195,7 +195,7 @@ export class DocumentLinter {
       try {
         return lintText(uri, text, version, project, this.deps.rules);
       } catch (error) {
-        this.deps.log(`linting ${uri} failed: ${describeError(error)}`);
+        this.deps.log(`linting ${uri} failed: ${errorMessage(error)}`);
         return failedState(
           uri,
           text,
@@ -264,9 +264,4 @@ function failedState(
     lineStarts: computeLineStarts(text),
   };
   return { uri, version, parsed, lineStarts: parsed.lineStarts, findings: [finding], project };
-}
-
-/** One line for the log: the message, no stack (the output channel is for people). */
-export function describeError(error: unknown): string {
-  return errorMessage(error);
 }

@@ -93,3 +93,12 @@ export function restrictionLists(
 export function writtenHere(data: PostfixFileData, def: PfParamDef | undefined): def is PfParamDef {
   return def !== undefined && def.file === data.kind;
 }
+
+/**
+ * The definitions written in this file that Postfix uses: main.cf's (the last of each name) or
+ * master.cf's `-o` overrides (none for the stock master.cf, which is written nowhere).
+ */
+export function definitionsHere(data: PostfixFileData): readonly PfParamDef[] {
+  if (data.kind === 'main.cf') return [...data.instance.main.params.values()];
+  return data.instance.stockMaster ? [] : data.instance.master.services.flatMap((s) => s.overrides);
+}

@@ -1,7 +1,6 @@
 import { defineRule } from '../../../rule.js';
 import { postfixDataOf } from '../file-data.js';
-import type { PfParamDef } from '../model.js';
-import { related } from '../rule-helpers.js';
+import { related, definitionsHere } from '../rule-helpers.js';
 
 const LISTS = new Set([
   'smtpd_relay_restrictions',
@@ -31,13 +30,7 @@ export default defineRule({
   *check({ file }) {
     const data = postfixDataOf(file);
     if (data === undefined) return;
-    // Every definition written in this file, as Postfix reads it (main.cf lines, -o overrides).
-    const defs: readonly PfParamDef[] =
-      data.kind === 'main.cf'
-        ? [...data.instance.main.params.values()]
-        : data.instance.stockMaster
-          ? []
-          : data.instance.master.services.flatMap((s) => s.overrides);
+    const defs = definitionsHere(data);
     for (const def of defs) {
       if (!LISTS.has(def.name)) continue;
       const items = def.items;

@@ -1,8 +1,9 @@
+import { definitionsHere } from '../rule-helpers.js';
 import type { Fix, Span } from '../../../model.js';
 import { parseEntry } from '../../../net/entry.js';
 import { defineRule } from '../../../rule.js';
 import { postfixDataOf } from '../file-data.js';
-import type { PfItem, PfParamDef } from '../model.js';
+import type { PfItem } from '../model.js';
 import { accessAction, type CidrRule, openTable } from '../tables.js';
 
 /** The network a host-bits pattern meant (`10.1.2.3/24` → `10.1.2.0/24`), in its own brackets. */
@@ -53,12 +54,7 @@ export default defineRule({
   *check({ file }) {
     const data = postfixDataOf(file);
     if (data === undefined) return;
-    const defs: readonly PfParamDef[] =
-      data.kind === 'main.cf'
-        ? [...data.instance.main.params.values()]
-        : data.instance.stockMaster
-          ? []
-          : data.instance.master.services.flatMap((s) => s.overrides);
+    const defs = definitionsHere(data);
     for (const def of defs) {
       for (const item of def.items) {
         if (!/^cidr:/i.test(item.text) || item.unknown !== undefined) continue;

@@ -1,9 +1,9 @@
+import { definitionsHere } from '../rule-helpers.js';
 import type { Fix } from '../../../model.js';
 import { defineRule } from '../../../rule.js';
 import { replaceItem } from '../edits.js';
 import { postfixDataOf } from '../file-data.js';
 import { effectiveParam } from '../instance.js';
-import type { PfParamDef } from '../model.js';
 import { KNOWN_RESTRICTIONS, TAKES_ARGUMENT } from '../restrictions.js';
 
 const LIST = /^smtpd_[a-z_]+_restrictions$/;
@@ -56,12 +56,7 @@ export default defineRule({
   *check({ file }) {
     const data = postfixDataOf(file);
     if (data === undefined) return;
-    const defs: readonly PfParamDef[] =
-      data.kind === 'main.cf'
-        ? [...data.instance.main.params.values()]
-        : data.instance.stockMaster
-          ? []
-          : data.instance.master.services.flatMap((s) => s.overrides);
+    const defs = definitionsHere(data);
     const classes = new Set(
       effectiveParam(data.instance, undefined, 'smtpd_restriction_classes').items.map(
         (i) => i.text,
